@@ -1,0 +1,1 @@
+"""The gov_services module (Frappe's module folder): one folder per DocType under doctype/."""

@@ -1,0 +1,1 @@
+"""`bench` — the command line (python -m lowcode.commands). Run `./bench --help`."""

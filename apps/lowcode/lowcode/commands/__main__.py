@@ -1,0 +1,5 @@
+import sys
+
+from lowcode.commands.main import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from lowcode.core.models import Role, ScheduledJobLog
+
+User = get_user_model()
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "last_name", "first_name", "email", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    search_fields = ("username", "first_name", "last_name", "email")
+    ordering = ("username",)
+
+
+@admin.register(Role)
+class RoleAdmin(ModelAdmin):
+    list_display = ("name", "label_zh", "label_en", "desk_access", "is_standard", "user_count")
+    list_filter = ("desk_access", "is_standard")
+    search_fields = ("name", "label_zh", "label_en")
+    fields = ("name", "label_zh", "label_en", "description", "desk_access", "is_standard", "permissions")
+    readonly_fields = ("is_standard",)
+    filter_horizontal = ("permissions",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Role]:
+        return super().get_queryset(request).annotate(users=Count("user"))
+
+    @admin.display(description=_("number of users"), ordering="users")
+    def user_count(self, obj: Role) -> int:
+        return obj.users  # type: ignore[attr-defined]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Role | None = None) -> tuple[str, ...]:
+        # A standard role's key is referenced by fixtures and code; it never changes.
+        if obj is not None and obj.is_standard:
+            return ("name", "is_standard")
+        return ("is_standard",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Role | None = None) -> bool:
+        if obj is not None and obj.is_standard:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(ScheduledJobLog)
+class ScheduledJobLogAdmin(ModelAdmin):
+    list_display = ("method", "event", "status", "started_at", "ended_at")
+    list_filter = ("status", "event")
+    search_fields = ("method", "job_id")
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ScheduledJobLog | None = None) -> bool:
+        return False

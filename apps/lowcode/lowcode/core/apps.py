@@ -1,0 +1,22 @@
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "lowcode.core"
+    label = "lowcode_core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from lowcode.core import checks, registry  # noqa: F401  (system checks register on import)
+        from lowcode.core.models import Role, ScheduledJobLog
+
+        registry.register(get_user_model(), name="User", module="Core", natural_key="username")
+        registry.register(Role, name="Role", module="Core", natural_key="name")
+        registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
+        registry.hide(Group)  # roles are edited as Role; the bare group stays out of the desk
+        if apps.is_installed("django_rq"):
+            registry.register(apps.get_model("django_rq", "Dashboard"), name="Queue Dashboard", module="Core")

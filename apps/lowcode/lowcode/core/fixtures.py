@@ -1,0 +1,99 @@
+"""`bench sync-fixtures`: load each app's fixtures/ by natural key, idempotently.
+
+hooks.py names the DocTypes to sync, in order: `fixtures = ["Role", "Workflow", ...]`. For each, every
+installed app's `fixtures/<doctype name in snake case>.json` (a JSON list of objects) is read. A record
+is matched by its DocType's natural key; a missing one is inserted, a differing one updated (only the
+fields that differ), an equal one left alone — so a second run changes nothing.
+
+A DocType whose records need more than plain fields (child tables, many-to-many) registers an importer
+with `register_importer(doctype, func)`; it returns "created", "updated" or "unchanged".
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+
+from lowcode.core import registry
+from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.hooks import get_hooks
+from lowcode.sites import installed_apps
+
+logger = logging.getLogger(__name__)
+
+Importer = Callable[[dict[str, Any]], str]
+_importers: dict[str, Importer] = {}
+
+
+class FixtureError(Exception):
+    pass
+
+
+def register_importer(doctype: str, importer: Importer) -> None:
+    _importers[doctype] = importer
+
+
+def scrub(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def fixture_files(doctype: str) -> list[Path]:
+    files = []
+    for app in installed_apps():
+        module = importlib.import_module(app)
+        folder = Path(module.__file__ or "").parent
+        path = folder / "fixtures" / f"{scrub(doctype)}.json"  # Frappe's layout: fixtures/ beside hooks.py
+        if path.exists():
+            files.append(path)
+    return files
+
+
+def upsert_plain(doctype: registry.DocType, record: dict[str, Any]) -> str:
+    """Insert or update one record that has only plain (non-relational or foreign-key-by-id) fields."""
+    key = doctype.natural_key
+    if not key or key not in record:
+        raise FixtureError(f"{doctype.name}: fixture record lacks its natural key {key!r}: {record}")
+    values = {k: v for k, v in record.items() if k != "doctype"}
+    model: type[models.Model] = doctype.model
+    existing = model._default_manager.filter(**{key: values[key]}).first()
+    if existing is None:
+        insert_doc(model(**values))
+        return "created"
+    changed = [name for name, value in values.items() if getattr(existing, name) != value]
+    if not changed:
+        return "unchanged"
+    for name in changed:
+        setattr(existing, name, values[name])
+    save_doc(existing, update_fields=changed)
+    return "updated"
+
+
+def load_records(doctype_name: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for path in fixture_files(doctype_name):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise FixtureError(f"{path}: a fixture file holds a JSON list of records")
+        records.extend(data)
+    return records
+
+
+@transaction.atomic
+def sync_fixtures() -> dict[str, Counter[str]]:
+    """Sync every app's fixtures; all or nothing. Returns per DocType the count of created/updated/unchanged."""
+    summary: dict[str, Counter[str]] = {}
+    for doctype_name in dict.fromkeys(get_hooks("fixtures", []) or []):
+        doctype = registry.get(doctype_name)
+        importer = _importers.get(doctype_name) or (lambda rec, dt=doctype: upsert_plain(dt, rec))
+        counts: Counter[str] = Counter()
+        for record in load_records(doctype_name):
+            counts[importer(record)] += 1
+        summary[doctype_name] = counts
+    return summary

@@ -1,0 +1,28 @@
+"""The platform's own hooks, read like any app's (see lowcode.core.hooks)."""
+
+app_name = "lowcode"
+app_title = "Lowcode"
+
+# Django apps this app contributes, in order.
+django_apps = [
+    "lowcode.core",
+    "lowcode.desk",
+    "lowcode.portal",
+    "lowcode.scheduler",
+]
+
+scheduler_events = {
+    "daily": [
+        "lowcode.scheduler.tasks.clear_expired_sessions",
+        "lowcode.scheduler.tasks.prune_job_logs",
+    ],
+}
+
+fixtures: list[str] = []
+
+# Imported late: hooks are read before Django is set up, and lazy translations need no set-up.
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+desk_modules = {
+    "Core": {"label": _("Users and system"), "icon": "manage_accounts", "order": 900},
+}
