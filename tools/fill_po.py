@@ -19,7 +19,7 @@ def main(po_path: str, table_path: str) -> None:
         if message is None:
             catalog.add(msgid, msgstr)
         else:
-            message.string = msgstr
+            message.string = (msgstr,) * catalog.num_plurals if message.pluralizable else msgstr
             message.flags.discard("fuzzy")
     with open(po_path, "wb") as f:
         write_po(f, catalog, width=100, omit_header=False)

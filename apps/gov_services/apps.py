@@ -1,8 +1,34 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+
+# Each DocType's meta.py holds its low-code metadata; these are registered with lowcode at start-up.
+DOCTYPE_METAS = [
+    ("department", "DOCTYPE"),
+    ("staff", "DOCTYPE"),
+    ("matter", "DOCTYPE"),
+    ("matter", "ONLINE_LEVEL_CHANGE"),
+    ("guide", "DOCTYPE"),
+    ("licence", "DOCTYPE"),
+    ("licence", "LICENCE_TYPE"),
+    ("application", "DOCTYPE"),
+    ("work_order", "DOCTYPE"),
+    ("handover", "DOCTYPE"),
+    ("evaluation", "DOCTYPE"),
+    ("knowledge_article", "DOCTYPE"),
+]
 
 
 class GovServicesConfig(AppConfig):
     name = "gov_services"
     label = "gov_services"
     verbose_name = _("Government services")
+
+    def ready(self) -> None:
+        from importlib import import_module
+
+        from lowcode.core import registry
+
+        for folder, attr in DOCTYPE_METAS:
+            meta = dict(getattr(import_module(f"gov_services.gov_services.doctype.{folder}.meta"), attr))
+            model = apps.get_model(meta.pop("model"))
+            registry.register(model, **meta)

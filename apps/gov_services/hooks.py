@@ -1,5 +1,7 @@
 """gov_services hooks, read by lowcode (Frappe's hooks.py): Django apps, fixtures, schedules, events."""
 
+from django.utils.translation import gettext_lazy as _
+
 app_name = "gov_services"
 app_title = "政务服务"
 app_publisher = "gov_services contributors"
@@ -14,4 +16,25 @@ scheduler_events: dict[str, list[str]] = {}
 
 doc_events: dict[str, dict[str, list[str]]] = {}
 
-desk_modules: dict[str, dict[str, object]] = {}
+# Record scope (Frappe's permission_query_conditions): called as f(user, ptype) -> Q | None.
+permission_query_conditions = {
+    "Application": "gov_services.permissions.application_conditions",
+    "Work Order": "gov_services.permissions.department_field_conditions",
+    "Evaluation": "gov_services.permissions.department_field_conditions",
+    "Handover": "gov_services.permissions.handover_conditions",
+    "Licence": "gov_services.permissions.licence_conditions",
+    "Matter": "gov_services.permissions.public_read_department_write",
+    "Knowledge Article": "gov_services.permissions.public_read_department_write",
+    "Guide": "gov_services.permissions.guide_conditions",
+}
+
+desk_modules = {
+    "Applications": {"label": _("Applications"), "icon": "assignment", "order": 10},
+    "Matters": {"label": _("Matters and guides"), "icon": "menu_book", "order": 20},
+    "Service": {"label": _("Consultation and evaluation"), "icon": "support_agent", "order": 30},
+    "Organisation": {"label": _("Organisation"), "icon": "account_tree", "order": 40},
+}
+
+# `bench --site NAME load-demo` runs these (and `bench start` on a site it creates); start prints the logins.
+demo_loaders = ["gov_services.demo.load_demo"]
+start_logins = ["gov_services.demo.demo_logins"]

@@ -1,1 +1,31 @@
 """Django finds an app's models here; each DocType keeps its own in gov_services/doctype/<name>/models.py."""
+
+from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
+from gov_services.gov_services.doctype.department.models import Department
+from gov_services.gov_services.doctype.evaluation.models import Evaluation
+from gov_services.gov_services.doctype.guide.models import Guide, GuideFee, GuideMaterial
+from gov_services.gov_services.doctype.handover.models import Handover, HandoverItem
+from gov_services.gov_services.doctype.knowledge_article.models import KnowledgeArticle
+from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
+from gov_services.gov_services.doctype.matter.models import Matter, OnlineLevelChange
+from gov_services.gov_services.doctype.staff.models import Staff
+from gov_services.gov_services.doctype.work_order.models import WorkOrder
+
+__all__ = [
+    "Application",
+    "ApplicationMaterial",
+    "Department",
+    "Evaluation",
+    "Guide",
+    "GuideFee",
+    "GuideMaterial",
+    "Handover",
+    "HandoverItem",
+    "KnowledgeArticle",
+    "Licence",
+    "LicenceType",
+    "Matter",
+    "OnlineLevelChange",
+    "Staff",
+    "WorkOrder",
+]

@@ -1,14 +1,24 @@
+import importlib.util
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from lowcode.desk import views as desk_views
+
 urlpatterns = [
     path("desk/rq/", include("django_rq.urls")),
+    path("desk/print/<str:app_label>/<str:model_name>/<str:pk>/", desk_views.print_view, name="desk_print"),
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.
     re_path(r"^files/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("lowcode.portal.urls")),
 ]
+
+# Each bench app may contribute public URLs in its own urls.py (e.g. /licence/verify).
+for _app in settings.BENCH_APPS:
+    if _app != "lowcode" and importlib.util.find_spec(f"{_app}.urls") is not None:
+        urlpatterns.insert(-1, path("", include(f"{_app}.urls")))

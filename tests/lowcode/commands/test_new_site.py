@@ -18,8 +18,13 @@ def _query(config: dict, site_path: Path, sql: str) -> list[tuple]:
     if config["db_type"] == "sqlite":
         with sqlite3.connect(site_path / config["db_name"]) as conn:
             return conn.execute(sql).fetchall()
-    conn = MySQLdb.connect(host=config["db_host"], port=config["db_port"], user=config["db_user"],
-                           passwd=config["db_password"], database=config["db_name"])  # fmt: skip
+    conn = MySQLdb.connect(
+        host=config["db_host"],
+        port=config["db_port"],
+        user=config["db_user"],
+        passwd=config["db_password"],
+        database=config["db_name"],
+    )
     try:
         cursor = conn.cursor()
         cursor.execute(sql)
@@ -33,8 +38,9 @@ def test_new_site_migrate_and_drop(backend: str, tmp_path: Path) -> None:
     env = bench_env(sites)
     db_name = f"gs_demo2_{os.getpid()}"
 
-    created = bench("new-site", "demo2", "--db-type", backend, "--db-name", db_name, "--admin-password", "Ad-min-123",
-                    env=env)  # fmt: skip
+    created = bench(
+        "new-site", "demo2", "--db-type", backend, "--db-name", db_name, "--admin-password", "Ad-min-123", env=env
+    )
     assert created.returncode == 0, created.stderr
     assert "site 'demo2' created" in created.stderr
 

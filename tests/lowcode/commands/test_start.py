@@ -23,16 +23,19 @@ def test_start_serves_desk_and_portal_and_the_printed_login_works(
     sites = make_sites_dir(tmp_path)
     env = bench_env(sites)
     if backend == "mariadb":  # start an existing MariaDB site; on SQLite, start creates the default site
-        made = bench("new-site", "gov.mariadb", "--db-type", "mariadb", "--db-name", f"gs_start_{os.getpid()}",
-                     env=env)  # fmt: skip
+        made = bench("new-site", "gov.mariadb", "--db-type", "mariadb", "--db-name", f"gs_start_{os.getpid()}", env=env)
         assert made.returncode == 0, made.stderr
         assert bench("use", "gov.mariadb", env=env).returncode == 0
 
     port = free_port(8300)
     proc = subprocess.Popen(
         [BENCH, "start", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out = LineReader(proc)
         desk_url = re.search(r"http://\S+/desk/", out.wait_for("Desk:", 300)).group(0)

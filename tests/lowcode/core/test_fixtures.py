@@ -78,7 +78,7 @@ def test_a_bad_record_rolls_the_whole_sync_back(django_capture_on_commit_callbac
     with override_hooks(doc_events={"Role": {"after_insert": RECORD}}):
         with (
             django_capture_on_commit_callbacks(execute=True),
-            pytest.raises(fixtures.FixtureError, match="natural key"),
+            pytest.raises(fixtures.FixtureError, match="without a name"),
         ):
             sync_fixtures()
 

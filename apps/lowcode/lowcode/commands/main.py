@@ -19,8 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, help="web port (default 8000, or the next free one)")
 
     s = sub.add_parser("test", help="lint, checks and the whole suite on SQLite and MariaDB with real Redis")
-    s.add_argument("--ci", action="store_true", default=os.environ.get("CI") == "true",
-                   help="MariaDB and Redis must answer; never start or skip (default when CI=true)")  # fmt: skip
+    s.add_argument(
+        "--ci",
+        action="store_true",
+        default=os.environ.get("CI") == "true",
+        help="MariaDB and Redis must answer; never start or skip (default when CI=true)",
+    )
     s.add_argument("--backend", choices=["sqlite", "mariadb"], action="append", help="only this backend (repeatable)")
     s.add_argument("--no-lint", action="store_true", help="skip ruff, check and makemigrations --check")
     s.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest (after --)")
@@ -44,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-sites", help="list the sites of this bench")
     sub.add_parser("migrate", help="apply migrations and sync fixtures")
     sub.add_parser("sync-fixtures", help="load every app's fixtures (idempotent)")
+    sub.add_parser("load-demo", help="load every app's demo data (idempotent)")
     s = sub.add_parser("set-admin-password", help="set the Administrator's password")
     s.add_argument("password")
     sub.add_parser("console", help="a Python shell with the site loaded")
@@ -95,10 +100,17 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         )
     if cmd == "new-site":
         site.new_site(
-            args.name, db_type=args.db_type, db_name=args.db_name, db_host=args.db_host, db_port=args.db_port,
-            db_user=args.db_user, db_password=args.db_password, admin_password=args.admin_password,
-            redis_url=args.redis_url, force=args.force,
-        )  # fmt: skip
+            args.name,
+            db_type=args.db_type,
+            db_name=args.db_name,
+            db_host=args.db_host,
+            db_port=args.db_port,
+            db_user=args.db_user,
+            db_password=args.db_password,
+            admin_password=args.admin_password,
+            redis_url=args.redis_url,
+            force=args.force,
+        )
         return 0
     if cmd == "drop-site":
         site.drop_site(args.name)
@@ -126,6 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int | None:
             site.migrate()
         elif cmd == "sync-fixtures":
             site.sync_fixtures()
+        elif cmd == "load-demo":
+            site.load_demo()
         elif cmd == "set-admin-password":
             site.set_admin_password(args.password)
     return 0

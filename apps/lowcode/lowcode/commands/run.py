@@ -23,10 +23,27 @@ def serve(site: str, port: int, host: str = "127.0.0.1", workers: int = 2) -> No
 
     build_translations()
     args = [
-        sys.executable, "-m", "gunicorn", "lowcode.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
-        "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-", "--error-logfile", "-",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lowcode.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+    ]
     os.execv(sys.executable, args)
 
 
@@ -86,13 +103,17 @@ def start(site_name: str | None, port: int | None) -> int:
     if name is None:
         existing = list_sites()
         name = existing[0] if existing else DEFAULT_SITE
-        if not existing:
-            info(f"no site yet: creating {name!r} (SQLite)")
+        created = not existing
+        if created:
+            info(f"no site yet: creating {name!r} (SQLite) with demo data")
             site_commands.new_site(name, db_type="sqlite")
         site_commands.use(name)
+    else:
+        created = False
     setup_django(name)
     site_commands.migrate(quiet=True)
-    _run_hooks("after_start_setup")
+    if created:
+        site_commands.load_demo()
     site = get_site(name)
 
     children: list[subprocess.Popen] = []
@@ -138,6 +159,8 @@ def start(site_name: str | None, port: int | None) -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
 
+    # Explicitly: a process started in the background inherits SIGINT ignored, and Ctrl-C must still stop all.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         if not _wait_for_port(port, 60, [web]):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
+import subprocess
 from typing import Any
 
 from lowcode.commands.util import CommandError, info, setup_django
@@ -33,6 +35,45 @@ def mariadb_connect(config: dict[str, Any], database: str | None = None) -> Any:
         raise CommandError(
             f"cannot reach MariaDB at {kwargs['host']}:{kwargs['port']} as {kwargs['user']}: {exc.args[-1]}"
         ) from exc
+
+
+def ensure_mariadb_time_zones(config: dict[str, Any]) -> None:
+    """Django converts datetimes in SQL with CONVERT_TZ, which needs the server's time zone tables.
+
+    A new MariaDB has them empty; load them from the system's zoneinfo (once per server) when we can.
+    """
+    connection = mariadb_connect(config)
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT CONVERT_TZ('2026-01-01 00:00:00', 'UTC', 'Asia/Shanghai')")
+        if cursor.fetchone()[0] is not None:
+            return
+    finally:
+        connection.close()
+    tzinfo = shutil.which("mariadb-tzinfo-to-sql") or shutil.which("mysql_tzinfo_to_sql")
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    if not tzinfo or not client:
+        raise CommandError(
+            "MariaDB has no time zone tables and mariadb-tzinfo-to-sql or the mariadb client is missing; "
+            "load them with: mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql"
+        )
+    info("loading the time zone tables into MariaDB (once per server)")
+    sql = subprocess.run([tzinfo, "/usr/share/zoneinfo"], capture_output=True, check=True).stdout
+    args = [
+        client,
+        "--host",
+        str(config.get("db_host", "127.0.0.1")),
+        "--port",
+        str(config.get("db_port", 3306)),
+        "--user",
+        str(config.get("db_root_user", config.get("db_user", "root"))),
+        "mysql",
+    ]
+    password = config.get("db_root_password", config.get("db_password", ""))
+    env = {**os.environ, "MYSQL_PWD": str(password)} if password else None
+    result = subprocess.run(args, input=sql, capture_output=True, env=env, check=False)
+    if result.returncode != 0:
+        raise CommandError(f"loading the time zone tables failed: {result.stderr.decode(errors='replace')[-500:]}")
 
 
 def default_db_name(site: str) -> str:
@@ -92,6 +133,7 @@ def new_site(
             created_db = db_name
         finally:
             connection.close()
+        ensure_mariadb_time_zones({**common, **config})
 
     try:
         for sub in ("public/files", "private/files", "private/backups", "logs"):
@@ -175,3 +217,14 @@ def set_admin_password(password: str) -> None:
         config = read_json(config_path)
         config["admin_password"] = password
         write_json(config_path, config)
+
+
+def load_demo() -> None:
+    """Run every app's `demo_loaders` hook (idempotent loaders). Django must be set up."""
+    from django.utils.module_loading import import_string
+
+    from lowcode.core.hooks import get_hooks
+
+    for path in get_hooks("demo_loaders", []) or []:
+        made = import_string(path)()
+        info(f"demo data ({path}): " + ", ".join(f"{k} {v}" for k, v in (made or {}).items()))

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lowcode.commands.util import CommandError, free_port, info, redis_answers
+from lowcode.commands.util import CommandError, build_translations, free_port, info, redis_answers
 from lowcode.sites import BENCH_ROOT, sites_path
 
 BACKENDS = ("sqlite", "mariadb")
@@ -113,10 +113,14 @@ def test(*, ci: bool, backends: list[str], pytest_args: list[str], lint: bool = 
     db = _mariadb_config()
     redis_url = os.environ.get("BENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     tmp = Path(tempfile.mkdtemp(prefix="bench-test-"))
+    build_translations()
     try:
         redis_url = _ensure_redis(redis_url, ci, children)
         if "mariadb" in backends:
             _ensure_mariadb(db, ci)
+            from lowcode.commands.site import ensure_mariadb_time_zones
+
+            ensure_mariadb_time_zones(db)
         names = _write_sites(tmp, redis_url, db)
         py = sys.executable
         env = {

@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
         registry.register(get_user_model(), name="User", module="Core", natural_key="username")
         registry.register(Role, name="Role", module="Core", natural_key="name")
         registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
+        from lowcode.core.fixtures import register_importer
+        from lowcode.core.roles import role_upsert
+
+        register_importer("Role", role_upsert)
         registry.hide(Group)  # roles are edited as Role; the bare group stays out of the desk
         if apps.is_installed("django_rq"):
             registry.register(apps.get_model("django_rq", "Dashboard"), name="Queue Dashboard", module="Core")

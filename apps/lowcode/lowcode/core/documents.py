@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -12,8 +12,14 @@ from lowcode.core.doc_events import fire
 M = TypeVar("M", bound=models.Model)
 
 
+def _has_field(doc: models.Model, name: str) -> bool:
+    return any(f.name == name for f in doc._meta.fields)
+
+
 @transaction.atomic
-def insert_doc(doc: M) -> M:
+def insert_doc(doc: M, *, user: Any = None) -> M:
+    if user is not None and getattr(user, "pk", None) and _has_field(doc, "owner"):
+        doc.owner = doc.modified_by = user  # type: ignore[attr-defined]
     fire(doc, "before_insert")
     fire(doc, "validate")
     doc.full_clean()
@@ -24,10 +30,15 @@ def insert_doc(doc: M) -> M:
 
 
 @transaction.atomic
-def save_doc(doc: M, *, update_fields: Iterable[str]) -> M:
+def save_doc(doc: M, *, update_fields: Iterable[str], user: Any = None) -> M:
     fields = list(update_fields)
     if not fields:
         return doc
+    if _has_field(doc, "modified_at") and "modified_at" not in fields:
+        fields.append("modified_at")
+    if user is not None and getattr(user, "pk", None) and _has_field(doc, "modified_by"):
+        doc.modified_by = user  # type: ignore[attr-defined]
+        fields.append("modified_by")
     fire(doc, "validate")
     doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields])
     doc.save(update_fields=fields)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import get_language
@@ -60,3 +61,62 @@ class ScheduledJobLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class NamingSeries(models.Model):
+    """The current counter of one naming-series prefix (e.g. "BJ20261123")."""
+
+    name = models.CharField(_("prefix"), max_length=100, unique=True)
+    current = models.PositiveBigIntegerField(_("current value"), default=0)
+
+    class Meta:
+        verbose_name = _("naming series")
+        verbose_name_plural = _("naming series")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.current}"
+
+
+class Document(models.Model):
+    """Fields every DocType carries, as in Frappe: who made it and when, who changed it last and when."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modified by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+        # Frappe's permission types beyond Django's four: export, import and print are rights of their own.
+        default_permissions = ("add", "change", "delete", "view", "export", "import", "print")
+
+
+class SiteFlag(models.Model):
+    """A fact about the site that is set once (e.g. "demo data loaded"), so one-off set-up stays idempotent."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    value = models.CharField(_("value"), max_length=255, blank=True)
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site flag")
+        verbose_name_plural = _("site flags")
+
+    def __str__(self) -> str:
+        return self.key

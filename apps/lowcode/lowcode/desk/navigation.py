@@ -20,7 +20,9 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
         model_admin = admin.site._registry.get(model)
         if model_admin is None or registry.is_hidden(model):
             continue
-        if not (model_admin.has_view_permission(request) or model_admin.has_change_permission(request)):
+        if not model_admin.has_module_permission(request) or not (
+            model_admin.has_view_permission(request) or model_admin.has_change_permission(request)
+        ):
             continue
         opts = model._meta
         groups.setdefault(doctype.module, []).append(

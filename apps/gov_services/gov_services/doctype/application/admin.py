@@ -1,0 +1,122 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from gov_services.gov_services.desk import STATUS_COLOURS
+from gov_services.gov_services.doctype.application import services
+from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
+from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
+
+
+class ApplicationMaterialInline(ChildTableInline):
+    model = ApplicationMaterial
+    fields = ("name", "file", "licence", "status", "note")
+    readonly_fields = ("name",)
+    autocomplete_fields = ("licence",)
+    rows_addable = False  # the rows follow the guide's materials
+
+
+@admin.register(Application)
+class ApplicationAdmin(DocTypeAdmin):
+    inlines = [ApplicationMaterialInline]
+    list_display = (
+        "number",
+        "applicant_name",
+        "id_number",
+        "matter",
+        "department",
+        "show_status",
+        "channel",
+        "submitted_at",
+    )
+    list_filter = ("status", "department", "channel", "applicant_type", "matter__matter_type", "submitted_at")
+    search_fields = ("number", "applicant_name", "=id_number", "phone")
+    search_help_text = _("Search by application number, applicant name, full ID number or phone.")
+    list_select_related = ("matter", "department")
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ("matter", "applicant_user")
+    readonly_fields = (
+        "number",
+        "guide",
+        "department",
+        "co_departments",
+        "status",
+        "submitted_at",
+        "accepted_at",
+        "decided_at",
+        "completed_at",
+        "archived_at",
+    )
+    export_fields = (
+        "number",
+        "applicant_name",
+        "id_number",
+        "phone",
+        "matter",
+        "department",
+        "status",
+        "channel",
+        "submitted_at",
+    )
+    fieldsets = (
+        (
+            _("Application"),
+            {"fields": ("number", "matter", "guide", "department", "co_departments", "channel", "status")},
+        ),
+        (
+            _("Applicant"),
+            {
+                "fields": (
+                    "applicant_type",
+                    "applicant_name",
+                    "id_type",
+                    "id_number",
+                    "contact_name",
+                    "phone",
+                    "address",
+                    "applicant_user",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("submitted_at", "accepted_at", "decided_at", "completed_at", "archived_at")}),
+        (
+            _("Decision and delivery"),
+            {"fields": ("decision_reason", "delivery_method", "waybill_no", "locker_code", "remarks")},
+        ),
+    )
+
+    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
+    def show_status(self, obj: Application) -> Any:
+        return obj.status, obj.get_status_display()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += ["matter", "applicant_type", "id_type"]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.application_create(
+            matter=obj.matter,
+            applicant_type=obj.applicant_type,
+            applicant_name=obj.applicant_name,
+            id_type=obj.id_type,
+            id_number=obj.id_number,
+            phone=obj.phone,
+            contact_name=obj.contact_name,
+            address=obj.address,
+            applicant_user=obj.applicant_user,
+            channel=obj.channel,
+            remarks=obj.remarks,
+            user=request.user,
+        )
+        obj.pk, obj.number = created.pk, created.number
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)

@@ -1,0 +1,12 @@
+"""Low-code metadata of the Application DocType (read by lowcode's registry; admin overrides layer over it)."""
+
+DOCTYPE = {
+    "name": "Application",
+    "model": "gov_services.Application",
+    "module": "Applications",
+    "icon": "assignment",
+    "natural_key": "number",
+    "naming_series": "BJ.YYYY.MM.DD.######",
+    "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
+    "unmask_permission": "gov_services.view_id_number",
+}

@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gov_services.gov_services.codes import Channel, IdType
+from gov_services.gov_services.identifiers import validate_resident_id, validate_uscc
+from lowcode.core.models import Document
+
+NAMING_SERIES = "BJ.YYYY.MM.DD.######"
+
+
+def validate_applicant_id(id_type: str, id_number: str) -> None:
+    """Check an ID number against its type; raises ValidationError keyed by field."""
+    try:
+        if id_type == IdType.RESIDENT_ID:
+            validate_resident_id(id_number)
+        elif id_type == IdType.USCC:
+            validate_uscc(id_number)
+        elif not id_number.strip():
+            raise ValidationError(_("The ID number is required."))
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+
+
+class Application(Document):
+    """办件: one application for one matter, under the guide version in force when it was made."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        PRE_REVIEW = "pre_review", _("In pre-review")
+        ONE_TIME_NOTICE = "one_time_notice", _("One-time notice issued")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        ACCEPTED = "accepted", _("Accepted")
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        JOINT_REVIEW = "joint_review", _("In joint review")
+        SPECIAL_PROCEDURE = "special_procedure", _("Special procedure")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+        LICENCE_ISSUED = "licence_issued", _("Licence issued")
+        RESULT_HANDED_OVER = "result_handed_over", _("Result handed over")
+        DELIVERED = "delivered", _("Delivered")
+        ARCHIVED = "archived", _("Archived")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class ApplicantType(models.TextChoices):
+        PERSON = "person", _("Natural person")
+        COMPANY = "company", _("Legal person or organisation")
+
+    class Delivery(models.TextChoices):
+        PICKUP = "pickup", _("Pickup at the window")
+        EMS = "ems", _("EMS")
+        LOCKER = "locker", _("Self-service locker")
+
+    number = models.CharField(_("application number"), max_length=40, unique=True, editable=False)
+    matter = models.ForeignKey(
+        "gov_services.Matter", verbose_name=_("matter"), on_delete=models.PROTECT, related_name="applications"
+    )
+    guide = models.ForeignKey(
+        "gov_services.Guide", verbose_name=_("guide version"), on_delete=models.PROTECT, related_name="applications"
+    )
+    department = models.ForeignKey(
+        "gov_services.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("The implementing department, which reviews and decides."),
+    )
+    co_departments = models.ManyToManyField(
+        "gov_services.Department", verbose_name=_("co-departments"), blank=True, related_name="co_applications"
+    )
+    applicant_type = models.CharField(_("applicant type"), max_length=10, choices=ApplicantType.choices)
+    applicant_name = models.CharField(_("applicant"), max_length=100, db_index=True)
+    id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
+    id_number = models.CharField(_("ID number"), max_length=30, db_index=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=50, blank=True, help_text=_("经办人 for a company.")
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WINDOW)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons of the decision"), blank=True)
+    delivery_method = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, blank=True)
+    waybill_no = models.CharField(_("EMS waybill number"), max_length=40, blank=True)
+    locker_code = models.CharField(_("locker pickup code"), max_length=20, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    class Meta(Document.Meta):
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-id"]
+        permissions = [("view_id_number", _("Can see full ID numbers"))]
+        indexes = [models.Index(fields=["department", "status"], name="application_dept_status")]
+
+    def __str__(self) -> str:
+        return self.number or str(_("new application"))
+
+    def clean(self) -> None:
+        if self.id_type and self.id_number:
+            validate_applicant_id(self.id_type, self.id_number)
+        if self.applicant_type == self.ApplicantType.PERSON and self.id_type == IdType.USCC:
+            raise ValidationError({"id_type": _("A natural person is identified by a personal document.")})
+        if self.applicant_type == self.ApplicantType.COMPANY and self.id_type == IdType.RESIDENT_ID:
+            raise ValidationError({"id_type": _("A company is identified by its unified social credit code.")})
+        if self.guide_id and self.matter_id and self.guide.matter_id != self.matter_id:
+            raise ValidationError({"guide": _("The guide version belongs to another matter.")})
+
+
+class ApplicationMaterial(models.Model):
+    """A submitted material: a file for one guide material, or a reused licence in its place (S004 art. 13)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        MISSING = "missing", _("Missing")
+        DEFECTIVE = "defective", _("Defective")
+        ACCEPTED = "accepted", _("Accepted")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="materials"
+    )
+    guide_material = models.ForeignKey(
+        "gov_services.GuideMaterial",
+        verbose_name=_("guide material"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("material"), max_length=200)
+    file = models.FileField(_("file"), upload_to="applications/%Y/%m/", blank=True)
+    licence = models.ForeignKey(
+        "gov_services.Licence",
+        verbose_name=_("reused licence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("What is missing or defective."))
+
+    class Meta:
+        verbose_name = _("submitted material")
+        verbose_name_plural = _("submitted materials")
+        ordering = ["application", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(licence__isnull=False) & ~models.Q(file="")), name="material_file_or_licence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,49 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from gov_services.gov_services.desk import STATUS_COLOURS
+from gov_services.gov_services.doctype.handover.models import Handover, HandoverItem
+from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
+
+
+class HandoverItemInline(ChildTableInline):
+    model = HandoverItem
+    fields = ("application", "licence", "pieces", "verified", "note")
+    autocomplete_fields = ("application", "licence")
+
+
+@admin.register(Handover)
+class HandoverAdmin(DocTypeAdmin):
+    inlines = [HandoverItemInline]
+    list_display = ("number", "kind", "department", "show_status", "item_count", "sent_at", "signed_at")
+    list_filter = ("kind", "status", "department")
+    search_fields = ("number", "items__application__number", "waybill_no")
+    list_select_related = ("department",)
+    readonly_fields = ("number", "status", "sent_at", "signed_at", "signed_by")
+    fieldsets = (
+        (_("Handover"), {"fields": ("number", "kind", "department", "status")}),
+        (_("Sending and signing"), {"fields": ("sent_at", "signed_at", "signed_by", "reject_reason")}),
+        (_("Delivery"), {"fields": ("delivery_method", "waybill_no", "locker_code", "recipient_name")}),
+    )
+
+    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
+    def show_status(self, obj: Handover) -> Any:
+        return obj.status, obj.get_status_display()
+
+    @display(description=_("applications"))
+    def item_count(self, obj: Handover) -> int:
+        return obj.items.count()
+
+    def save_model(self, request: HttpRequest, obj: Handover, form: Any, change: bool) -> None:
+        if not change and not obj.number:
+            from django.utils import timezone
+
+            from gov_services.gov_services.doctype.handover.models import NAMING_SERIES
+            from lowcode.core.naming import make_name
+
+            obj.number = make_name(NAMING_SERIES, timezone.localdate())
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,10 @@
+"""Low-code metadata of the Handover DocType (read by lowcode's registry; admin overrides layer over it)."""
+
+DOCTYPE = {
+    "name": "Handover",
+    "model": "gov_services.Handover",
+    "module": "Applications",
+    "icon": "local_shipping",
+    "natural_key": "number",
+    "naming_series": "JJ.YYYY.MM.DD.#####",
+}

@@ -1,0 +1,73 @@
+"""Department scoping (hooked into lowcode.core.permissions as `permission_query_conditions`).
+
+Service-centre roles work across departments; a department's own staff (reviewers, liaisons) see and
+edit only their department's records. A desk user with neither sees no scoped record at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+CENTRE_ROLES = frozenset({"Window Clerk", "Issuing Clerk", "Hotline Agent", "Supervisor", "System Manager"})
+NOTHING = Q(pk__in=[])
+
+
+def _role_names(user: Any) -> frozenset[str]:
+    cached = getattr(user, "_gov_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._gov_role_names = cached
+    return cached
+
+
+def user_department_id(user: Any) -> int | None:
+    cached = getattr(user, "_gov_department_id", False)
+    if cached is False:
+        from gov_services.models import Staff
+
+        cached = Staff.objects.filter(user_id=user.pk).values_list("department_id", flat=True).first()
+        user._gov_department_id = cached
+    return cached
+
+
+def is_centre_user(user: Any) -> bool:
+    return bool(_role_names(user) & CENTRE_ROLES)
+
+
+def _department_q(user: Any, *paths: str) -> Q | None:
+    if is_centre_user(user):
+        return None
+    department = user_department_id(user)
+    if department is None:
+        return NOTHING
+    q = Q()
+    for path in paths:
+        q |= Q(**{path: department})
+    return q
+
+
+def application_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "department", "co_departments")
+
+
+def department_field_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "department")
+
+
+def licence_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "issuer")
+
+
+def handover_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "department")
+
+
+def public_read_department_write(user: Any, ptype: str) -> Q | None:
+    """Matters and knowledge articles: every desk user reads them; a department edits only its own."""
+    return None if ptype == "read" else _department_q(user, "department")
+
+
+def guide_conditions(user: Any, ptype: str) -> Q | None:
+    return None if ptype == "read" else _department_q(user, "matter__department")

@@ -1,0 +1,223 @@
+"""The desk's base ModelAdmin for DocTypes: permissions and scope from lowcode.core.permissions, masked
+fields from lowcode.core.masking, writes through the DocType's services, Excel export, and printing."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+
+from lowcode.core import permissions
+from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.masking import display_value, masked_fields, may_unmask
+
+
+class DocTypeAdmin(ModelAdmin):
+    """Subclasses set the usual ModelAdmin attributes; `export_fields` lists the exported columns."""
+
+    export_fields: tuple[str, ...] = ()
+    actions = ["export_xlsx"]
+    list_per_page = 50
+    change_form_template = "desk/change_form.html"
+
+    # -- permissions: every check goes through lowcode.core.permissions ------------------------------
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return permissions.scope(request.user, super().get_queryset(request), "read")
+
+    def _may(self, request: HttpRequest, ptype: str, obj: models.Model | None) -> bool:
+        if obj is None:
+            return permissions.has_role_right(request.user, self.model, ptype)
+        return permissions.has_permission(request.user, obj, ptype)
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._may(request, "read", obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._may(request, "write", obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._may(request, "create", None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._may(request, "delete", obj)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "export", None)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, "import", None)
+
+    def has_print_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._may(request, "print", obj)
+
+    # -- masked fields: shown masked in forms to those who may not see them ----------------------------
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not may_unmask(request.user, self.model):
+            for field in masked_fields(self.model):
+                readonly.append(f"masked_{field}")
+        return readonly
+
+    def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        return self._swap_masked(request, obj, fields)
+
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        return [
+            (name, {**opts, "fields": self._swap_masked(request, obj, list(opts["fields"]))})
+            for name, opts in fieldsets
+        ]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """Masked fields in the list are shown through display_value for the requesting user."""
+        columns = list(super().get_list_display(request))
+        masked = masked_fields(self.model)
+        for i, column in enumerate(columns):
+            if isinstance(column, str) and column in masked:
+                columns[i] = self._masked_column(request.user, column)
+        return columns
+
+    def _masked_column(self, user: Any, field: str) -> Any:
+        def column(obj: models.Model) -> Any:
+            return display_value(user, obj, field)
+
+        column.short_description = self.model._meta.get_field(field).verbose_name  # type: ignore[attr-defined]
+        column.__name__ = field
+        return column
+
+    def _swap_masked(self, request: HttpRequest, obj: models.Model | None, fields: list[Any]) -> list[Any]:
+        if obj is None or may_unmask(request.user, self.model):
+            return fields
+        masked = masked_fields(self.model)
+        return [f"masked_{f}" if isinstance(f, str) and f in masked else f for f in fields]
+
+    def __getattr__(self, name: str) -> Any:
+        # masked_<field> read-only display callables, made on demand
+        if name.startswith("masked_"):
+            field = name.removeprefix("masked_")
+            if field in masked_fields(self.model):
+
+                def show(obj: models.Model, _field: str = field) -> Any:
+                    return display_value(None, obj, _field)
+
+                show.short_description = self.model._meta.get_field(field).verbose_name  # type: ignore[attr-defined]
+                return show
+        raise AttributeError(name)
+
+    # -- writes through services -----------------------------------------------------------------------
+    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
+        if change:
+            concrete = {f.name for f in obj._meta.concrete_fields}
+            save_doc(obj, update_fields=[f for f in form.changed_data if f in concrete], user=request.user)
+        else:
+            insert_doc(obj, user=request.user)
+
+    # -- export ------------------------------------------------------------------------------------------
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not self.has_export_permission(request):
+            actions.pop("export_xlsx", None)
+        return actions
+
+    def get_export_fields(self) -> list[str]:
+        if self.export_fields:
+            return list(self.export_fields)
+        return [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
+
+    @admin.action(description=_("Export the selected rows to Excel"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        if not self.has_export_permission(request):
+            self.message_user(request, _("You may not export these records."), messages.ERROR)
+            return None
+        from openpyxl import Workbook
+
+        queryset = permissions.scope(request.user, queryset, "export")
+        if not queryset.exists():
+            self.message_user(request, _("None of the selected rows can be exported."), messages.WARNING)
+            return None
+        fields = self.get_export_fields()
+        wb = Workbook()
+        ws = wb.active
+        ws.title = str(self.model._meta.verbose_name_plural)[:31]
+        ws.append([str(self._label(f)) for f in fields])
+        for obj in queryset:
+            ws.append([self._cell(request, obj, f) for f in fields])
+        buffer = BytesIO()
+        wb.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}-{stamp}.xlsx"'
+        return response
+
+    def _label(self, name: str) -> Any:
+        try:
+            return self.model._meta.get_field(name).verbose_name
+        except Exception:  # a method column
+            attr = getattr(self, name, None) or getattr(self.model, name, None)
+            return getattr(attr, "short_description", name)
+
+    def _cell(self, request: HttpRequest, obj: models.Model, name: str) -> Any:
+        if hasattr(self, name) and callable(getattr(self, name)) and not hasattr(obj, name):
+            value = getattr(self, name)(obj)
+        else:
+            try:
+                field = obj._meta.get_field(name)
+            except Exception:
+                field = None
+            if field is not None and getattr(field, "choices", None):
+                value = getattr(obj, f"get_{name}_display")()
+            else:
+                value = display_value(request.user, obj, name)
+        if hasattr(value, "tzinfo") and value.tzinfo is not None:
+            value = timezone.localtime(value).replace(tzinfo=None)
+        if isinstance(value, models.Model) or value.__class__.__name__ == "__proxy__":
+            value = str(value)
+        return value
+
+    # -- printing ------------------------------------------------------------------------------------------
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        obj = kwargs.get("obj")
+        if obj is not None and self.has_print_permission(request, obj):
+            opts = self.model._meta
+            context["print_url"] = reverse("desk_print", args=[opts.app_label, opts.model_name, obj.pk])
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+class _ChildTableRights:
+    """A child table's rows (Frappe's child DocType) follow the parent document's rights, not their own."""
+
+    def _parent_admin(self) -> Any:
+        return self.admin_site._registry[self.parent_model]  # type: ignore[attr-defined]
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        parent = self._parent_admin()
+        return parent.has_view_permission(request, obj) or parent.has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj) and getattr(self, "editable", True)
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self.has_change_permission(request, obj) and getattr(self, "rows_addable", True)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return self.has_change_permission(request, obj) and getattr(self, "rows_addable", True)
+
+
+class ChildTableInline(_ChildTableRights, TabularInline):
+    extra = 0
+
+
+class ChildStackedInline(_ChildTableRights, StackedInline):
+    extra = 0
