@@ -173,7 +173,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"lowcode": {"level": "INFO"}, "gov_services": {"level": "INFO"}},
+    "loggers": {app: {"level": "INFO"} for app in BENCH_APPS},
 }
 
 UNFOLD = {

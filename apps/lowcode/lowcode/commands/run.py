@@ -11,7 +11,7 @@ import time
 from urllib.parse import urlparse
 
 from lowcode.commands.util import CommandError, free_port, info, redis_answers, setup_django
-from lowcode.sites import current_site_name, get_site, list_sites
+from lowcode.sites import current_site_name, get_site, installed_apps, list_sites
 
 DEFAULT_SITE = "gov.localhost"
 
@@ -167,7 +167,7 @@ def start(site_name: str | None, port: int | None) -> int:
             raise CommandError("the web server did not come up; see the messages above")
         base = f"http://127.0.0.1:{port}"
         print(
-            f"\n  gov_services is running (site {name}, {site.db_type}).\n"
+            f"\n  Site {name} is running ({site.db_type}; apps: {', '.join(installed_apps())}).\n"
             f"  Desk:    {base}/desk/\n"
             f"  Portal:  {base}/\n"
             f"  Administrator login: Administrator / {site.config.get('admin_password')}\n",

@@ -7,6 +7,7 @@ from io import BytesIO
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -164,7 +165,7 @@ class DocTypeAdmin(ModelAdmin):
     def _label(self, name: str) -> Any:
         try:
             return self.model._meta.get_field(name).verbose_name
-        except Exception:  # a method column
+        except FieldDoesNotExist:  # a method column
             attr = getattr(self, name, None) or getattr(self.model, name, None)
             return getattr(attr, "short_description", name)
 
@@ -174,7 +175,7 @@ class DocTypeAdmin(ModelAdmin):
         else:
             try:
                 field = obj._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:
                 field = None
             if field is not None and getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -35,7 +36,7 @@ def print_view(request: HttpRequest, app_label: str, model_name: str, pk: str) -
                 field_name = field_name.removeprefix("masked_")
                 try:
                     field = model._meta.get_field(field_name)
-                except Exception:  # noqa: S112 (computed columns are not printed)
+                except FieldDoesNotExist:  # computed columns are not printed
                     continue
                 if getattr(field, "choices", None):
                     value = getattr(doc, f"get_{field_name}_display")()

@@ -2,11 +2,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from gov_services.gov_services.desk import STATUS_COLOURS
-from gov_services.gov_services.doctype.handover.models import Handover, HandoverItem
+from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem
+from lowcode.core.naming import make_name
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 
@@ -40,10 +42,5 @@ class HandoverAdmin(DocTypeAdmin):
 
     def save_model(self, request: HttpRequest, obj: Handover, form: Any, change: bool) -> None:
         if not change and not obj.number:
-            from django.utils import timezone
-
-            from gov_services.gov_services.doctype.handover.models import NAMING_SERIES
-            from lowcode.core.naming import make_name
-
             obj.number = make_name(NAMING_SERIES, timezone.localdate())
         super().save_model(request, obj, form, change)
