@@ -10,7 +10,7 @@ app_description = "Government e-services for Chinese administrative service cent
 django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role"]
+fixtures = ["Role", "Workflow"]
 
 scheduler_events: dict[str, list[str]] = {}
 
@@ -19,14 +19,17 @@ doc_events: dict[str, dict[str, list[str]]] = {}
 # Record scope (Frappe's permission_query_conditions): called as f(user, ptype) -> Q | None.
 permission_query_conditions = {
     "Application": "gov_services.permissions.application_conditions",
-    "Work Order": "gov_services.permissions.department_field_conditions",
-    "Evaluation": "gov_services.permissions.department_field_conditions",
+    "Work Order": "gov_services.permissions.work_order_conditions",
+    "Evaluation": "gov_services.permissions.evaluation_conditions",
     "Handover": "gov_services.permissions.handover_conditions",
     "Licence": "gov_services.permissions.licence_conditions",
     "Matter": "gov_services.permissions.public_read_department_write",
     "Knowledge Article": "gov_services.permissions.public_read_department_write",
     "Guide": "gov_services.permissions.guide_conditions",
 }
+
+# Joint approval (会签): the groups a user approves for are their department.
+workflow_user_groups = ["gov_services.permissions.user_workflow_groups"]
 
 desk_modules = {
     "Applications": {"label": _("Applications"), "icon": "assignment", "order": 10},

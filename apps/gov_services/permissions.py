@@ -36,9 +36,14 @@ def is_centre_user(user: Any) -> bool:
     return bool(_role_names(user) & CENTRE_ROLES)
 
 
-def _department_q(user: Any, *paths: str) -> Q | None:
+APPLICANT = "Applicant"
+
+
+def _department_q(user: Any, *paths: str, own_field: str | None = None) -> Q | None:
     if is_centre_user(user):
         return None
+    if own_field and _role_names(user) == {APPLICANT}:
+        return Q(**{own_field: user.pk})  # a citizen reaches only their own records
     department = user_department_id(user)
     if department is None:
         return NOTHING
@@ -49,11 +54,15 @@ def _department_q(user: Any, *paths: str) -> Q | None:
 
 
 def application_conditions(user: Any, ptype: str) -> Q | None:
-    return _department_q(user, "department", "co_departments")
+    return _department_q(user, "department", "co_departments", own_field="applicant_user")
 
 
-def department_field_conditions(user: Any, ptype: str) -> Q | None:
-    return _department_q(user, "department")
+def work_order_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "department", own_field="applicant_user")
+
+
+def evaluation_conditions(user: Any, ptype: str) -> Q | None:
+    return _department_q(user, "department", own_field="evaluator_user")
 
 
 def licence_conditions(user: Any, ptype: str) -> Q | None:
@@ -71,3 +80,8 @@ def public_read_department_write(user: Any, ptype: str) -> Q | None:
 
 def guide_conditions(user: Any, ptype: str) -> Q | None:
     return None if ptype == "read" else _department_q(user, "matter__department")
+
+
+def user_workflow_groups(user: Any) -> list[str]:
+    department = user_department_id(user)
+    return [] if department is None else [str(department)]

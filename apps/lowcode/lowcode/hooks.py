@@ -9,6 +9,7 @@ django_apps = [
     "lowcode.desk",
     "lowcode.portal",
     "lowcode.scheduler",
+    "lowcode.workflow",
 ]
 
 scheduler_events = {

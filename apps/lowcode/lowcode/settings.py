@@ -185,6 +185,7 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": True,
+    "STYLES": ["lowcode.desk.navigation.desk_styles"],
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

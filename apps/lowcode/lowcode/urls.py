@@ -7,10 +7,16 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from lowcode.desk import views as desk_views
+from lowcode.workflow import views as workflow_views
 
 urlpatterns = [
     path("desk/rq/", include("django_rq.urls")),
     path("desk/print/<str:app_label>/<str:model_name>/<str:pk>/", desk_views.print_view, name="desk_print"),
+    path(
+        "desk/workflow/<str:app_label>/<str:model_name>/<str:pk>/",
+        workflow_views.apply_view,
+        name="desk_workflow_apply",
+    ),
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.

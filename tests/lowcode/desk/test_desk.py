@@ -45,7 +45,14 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
 
     core = next(m for m in app_list if m["module"] == "Core")
     assert core["name"] == "用户与系统"
-    assert sorted(m["object_name"] for m in core["models"]) == ["Dashboard", "Role", "ScheduledJobLog", "User"]
+    assert sorted(m["object_name"] for m in core["models"]) == [
+        "Dashboard",
+        "Role",
+        "ScheduledJobLog",
+        "User",
+        "Workflow",
+        "WorkflowAction",
+    ]
     assert all(m["module"] != "auth" for m in app_list)
 
 

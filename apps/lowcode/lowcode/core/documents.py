@@ -30,7 +30,9 @@ def insert_doc(doc: M, *, user: Any = None) -> M:
 
 
 @transaction.atomic
-def save_doc(doc: M, *, update_fields: Iterable[str], user: Any = None) -> M:
+def save_doc(
+    doc: M, *, update_fields: Iterable[str], user: Any = None, exclude_from_validation: Iterable[str] = ()
+) -> M:
     fields = list(update_fields)
     if not fields:
         return doc
@@ -40,7 +42,8 @@ def save_doc(doc: M, *, update_fields: Iterable[str], user: Any = None) -> M:
         doc.modified_by = user  # type: ignore[attr-defined]
         fields.append("modified_by")
     fire(doc, "validate")
-    doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields])
+    skip = set(exclude_from_validation)
+    doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
     doc.save(update_fields=fields)
     fire(doc, "on_update")
     fire(doc, "on_change")

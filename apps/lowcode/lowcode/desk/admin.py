@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.decorators import display
 
 from lowcode.core import permissions
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.workflow import desk as workflow_desk
+from lowcode.workflow import engine as workflow_engine
 
 
 class DocTypeAdmin(ModelAdmin):
@@ -63,6 +66,9 @@ class DocTypeAdmin(ModelAdmin):
     # -- masked fields: shown masked in forms to those who may not see them ----------------------------
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))
+        readonly += [f for f in self.get_workflow_readonly() if f not in readonly]
+        if obj is not None and self._workflow_state_field():
+            readonly.append("workflow_state_label")
         if obj is not None and not may_unmask(request.user, self.model):
             for field in masked_fields(self.model):
                 readonly.append(f"masked_{field}")
@@ -70,14 +76,26 @@ class DocTypeAdmin(ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
         fields = list(super().get_fields(request, obj))
-        return self._swap_masked(request, obj, fields)
+        return self._swap_state(obj, self._swap_masked(request, obj, fields))
 
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         return [
-            (name, {**opts, "fields": self._swap_masked(request, obj, list(opts["fields"]))})
+            (name, {**opts, "fields": self._swap_state(obj, self._swap_masked(request, obj, list(opts["fields"])))})
             for name, opts in fieldsets
         ]
+
+    def _swap_state(self, obj: models.Model | None, fields: list[Any]) -> list[Any]:
+        """On a record's form, a workflow's state shows with the workflow's label (states may be new)."""
+        state_field = self._workflow_state_field()
+        if obj is None or state_field is None:
+            return fields
+        return ["workflow_state_label" if f == state_field else f for f in fields]
+
+    @admin.display(description=_("status"))
+    def workflow_state_label(self, obj: models.Model) -> str:
+        badge = workflow_desk.state_badge(obj)
+        return badge[1] if badge else ""
 
     def get_list_display(self, request: HttpRequest) -> Any:
         """Masked fields in the list are shown through display_value for the requesting user."""
@@ -124,7 +142,7 @@ class DocTypeAdmin(ModelAdmin):
             insert_doc(obj, user=request.user)
 
     # -- export ------------------------------------------------------------------------------------------
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+    def _base_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         if not self.has_export_permission(request):
             actions.pop("export_xlsx", None)
@@ -187,13 +205,69 @@ class DocTypeAdmin(ModelAdmin):
             value = str(value)
         return value
 
-    # -- printing ------------------------------------------------------------------------------------------
+    # -- printing and workflow on the form ------------------------------------------------------------------
     def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         obj = kwargs.get("obj")
+        opts = self.model._meta
         if obj is not None and self.has_print_permission(request, obj):
-            opts = self.model._meta
             context["print_url"] = reverse("desk_print", args=[opts.app_label, opts.model_name, obj.pk])
+        if obj is not None:
+            context["workflow_panel"] = workflow_desk.panel(obj, request.user)
+            context["workflow_apply_url"] = reverse(
+                "desk_workflow_apply", args=[opts.app_label, opts.model_name, obj.pk]
+            )
         return super().render_change_form(request, context, *args, **kwargs)
+
+    # -- workflow: the state field is the engine's; bulk actions; state badges ----------------------------------
+    def _workflow_state_field(self) -> str | None:
+        workflow = workflow_engine.workflow_for(self.model)
+        return workflow.state_field if workflow else None
+
+    def get_workflow_readonly(self) -> list[str]:
+        field = self._workflow_state_field()
+        return [field] if field else []
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = self._base_actions(request)
+        workflow = workflow_engine.workflow_for(self.model)
+        if workflow is None or not self.has_change_permission(request):
+            return actions
+        seen = set()
+        for transition in workflow.transitions.all():
+            # In bulk only what needs no comment and no extra fields.
+            if transition.action in seen or transition.require_comment or transition.required_field_names:
+                continue
+            seen.add(transition.action)
+            name = f"workflow_{transition.action}"
+            description = _("Workflow: %(action)s") % {"action": transition.label}
+            actions[name] = (self._bulk_transition(transition.action), name, description)
+        return actions
+
+    def _bulk_transition(self, action: str) -> Any:
+        def run(modeladmin: DocTypeAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+            done, refused = 0, []
+            for doc in queryset:
+                try:
+                    workflow_engine.apply_transition(doc, action, request.user)
+                    done += 1
+                except workflow_engine.WorkflowError as exc:
+                    refused.append(f"{doc}：{exc}")
+            if done:
+                self.message_user(request, _("%(count)s records done.") % {"count": done}, messages.SUCCESS)
+            for line in refused[:20]:
+                self.message_user(request, line, messages.WARNING)
+
+        return run
+
+    @display(description=_("status"), label=workflow_desk.COLOURS, ordering="status")
+    def workflow_status(self, obj: models.Model) -> Any:
+        return self.state_badge(obj)
+
+    def state_badge(self, obj: models.Model) -> Any:
+        badge = workflow_desk.state_badge(obj)
+        if badge is None:
+            return "info", str(obj)
+        return badge
 
 
 class _ChildTableRights:

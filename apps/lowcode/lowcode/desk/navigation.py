@@ -39,3 +39,9 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
         items = sorted(groups[key], key=lambda i: str(i["title"]))
         navigation.append({"title": module_label(key), "separator": True, "collapsible": True, "items": items})
     return navigation
+
+
+def desk_styles(request: HttpRequest) -> str:
+    from django.templatetags.static import static
+
+    return static("desk/desk.css")

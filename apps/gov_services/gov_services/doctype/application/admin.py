@@ -3,9 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.decorators import display
 
-from gov_services.gov_services.desk import STATUS_COLOURS
 from gov_services.gov_services.doctype.application import services
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
@@ -28,7 +26,7 @@ class ApplicationAdmin(DocTypeAdmin):
         "id_number",
         "matter",
         "department",
-        "show_status",
+        "workflow_status",
         "channel",
         "submitted_at",
     )
@@ -87,10 +85,6 @@ class ApplicationAdmin(DocTypeAdmin):
             {"fields": ("decision_reason", "delivery_method", "waybill_no", "locker_code", "remarks")},
         ),
     )
-
-    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
-    def show_status(self, obj: Application) -> Any:
-        return obj.status, obj.get_status_display()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

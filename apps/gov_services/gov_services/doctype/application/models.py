@@ -112,6 +112,22 @@ class Application(Document):
     def __str__(self) -> str:
         return self.number or str(_("new application"))
 
+    @property
+    def issues_licence(self) -> bool:
+        return bool(self.matter.issues_licence)
+
+    @property
+    def has_licence(self) -> bool:
+        return self.pk is not None and self.licences.filter(status="valid").exists()
+
+    @property
+    def handling_type(self) -> str:
+        return self.matter.handling_type
+
+    @property
+    def joint_mode(self) -> str:
+        return self.matter.joint_mode
+
     def clean(self) -> None:
         if self.id_type and self.id_number:
             validate_applicant_id(self.id_type, self.id_number)

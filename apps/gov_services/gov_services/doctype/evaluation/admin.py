@@ -3,9 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.decorators import display
 
-from gov_services.gov_services.desk import STATUS_COLOURS
 from gov_services.gov_services.doctype.evaluation import services
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
 from lowcode.desk.admin import DocTypeAdmin
@@ -13,7 +11,7 @@ from lowcode.desk.admin import DocTypeAdmin
 
 @admin.register(Evaluation)
 class EvaluationAdmin(DocTypeAdmin):
-    list_display = ("evaluated_at", "level", "channel", "application", "work_order", "department", "show_status")
+    list_display = ("evaluated_at", "level", "channel", "application", "work_order", "department", "workflow_status")
     list_filter = ("level", "status", "channel", "department", "evaluated_at")
     search_fields = ("application__number", "work_order__number", "evaluator_name", "text", "reason")
     list_select_related = ("application", "work_order", "department")
@@ -52,10 +50,6 @@ class EvaluationAdmin(DocTypeAdmin):
             },
         ),
     )
-
-    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
-    def show_status(self, obj: Evaluation) -> Any:
-        return obj.status, obj.get_status_display()
 
     def save_model(self, request: HttpRequest, obj: Evaluation, form: Any, change: bool) -> None:
         if change:

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from gov_services.gov_services.desk import STATUS_COLOURS
 from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem
 from lowcode.core.naming import make_name
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
@@ -21,7 +20,7 @@ class HandoverItemInline(ChildTableInline):
 @admin.register(Handover)
 class HandoverAdmin(DocTypeAdmin):
     inlines = [HandoverItemInline]
-    list_display = ("number", "kind", "department", "show_status", "item_count", "sent_at", "signed_at")
+    list_display = ("number", "kind", "department", "workflow_status", "item_count", "sent_at", "signed_at")
     list_filter = ("kind", "status", "department")
     search_fields = ("number", "items__application__number", "waybill_no")
     list_select_related = ("department",)
@@ -31,10 +30,6 @@ class HandoverAdmin(DocTypeAdmin):
         (_("Sending and signing"), {"fields": ("sent_at", "signed_at", "signed_by", "reject_reason")}),
         (_("Delivery"), {"fields": ("delivery_method", "waybill_no", "locker_code", "recipient_name")}),
     )
-
-    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
-    def show_status(self, obj: Handover) -> Any:
-        return obj.status, obj.get_status_display()
 
     @display(description=_("applications"))
     def item_count(self, obj: Handover) -> int:

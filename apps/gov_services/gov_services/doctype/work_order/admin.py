@@ -3,9 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.decorators import display
 
-from gov_services.gov_services.desk import STATUS_COLOURS
 from gov_services.gov_services.doctype.work_order import services
 from gov_services.gov_services.doctype.work_order.models import WorkOrder
 from lowcode.desk.admin import DocTypeAdmin
@@ -20,7 +18,7 @@ class WorkOrderAdmin(DocTypeAdmin):
         "subject",
         "applicant_name",
         "department",
-        "show_status",
+        "workflow_status",
         "received_at",
     )
     list_filter = ("status", "order_type", "source", "department", "received_at")
@@ -50,10 +48,6 @@ class WorkOrderAdmin(DocTypeAdmin):
         ),
         (_("Revisit"), {"fields": ("revisited_at", "satisfaction", "revisit_note", "closed_at")}),
     )
-
-    @display(description=_("status"), label=STATUS_COLOURS, ordering="status")
-    def show_status(self, obj: WorkOrder) -> Any:
-        return obj.status, obj.get_status_display()
 
     def save_model(self, request: HttpRequest, obj: WorkOrder, form: Any, change: bool) -> None:
         if change:

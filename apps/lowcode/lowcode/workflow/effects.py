@@ -1,0 +1,74 @@
+"""Side effects of workflow transitions: a registry that apps fill.
+
+Each effect is a dict in a transition's `effects` list, e.g. {"type": "set_field", "field": "accepted_at",
+"value": "now"}. An effect type is registered with a validator (run when a workflow is saved) and a
+runner; `phase` says whether it runs inside the transition's transaction ("before_save", e.g. setting a
+field) or after commit ("after_commit", e.g. notifying or rendering a notice). Later capabilities —
+deadlines, print formats, notifications — register their types here; a workflow naming a type nobody
+registered is refused when saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class EffectType:
+    name: str
+    phase: str  # "before_save" or "after_commit"
+    validate: Callable[[type[models.Model], dict[str, Any]], list[str]]
+    run: Callable[[models.Model, dict[str, Any], Any], list[str]]  # returns the fields it changed
+
+
+_types: dict[str, EffectType] = {}
+
+
+def register(effect: EffectType) -> None:
+    _types[effect.name] = effect
+
+
+def get(name: str) -> EffectType | None:
+    return _types.get(name)
+
+
+def validate(model: type[models.Model], effect: dict[str, Any]) -> list[str]:
+    kind = _types.get(str(effect.get("type")))
+    if kind is None:
+        return [f"unknown side effect {effect.get('type')!r} (known: {', '.join(sorted(_types))})"]
+    return kind.validate(model, effect)
+
+
+# -- set_field: set a document field, to a literal, "now", "today" or "user" ----------------------------------
+
+
+def _validate_set_field(model: type[models.Model], effect: dict[str, Any]) -> list[str]:
+    try:
+        field = model._meta.get_field(str(effect.get("field")))
+    except FieldDoesNotExist:
+        return [f"set_field: {model.__name__} has no field {effect.get('field')!r}"]
+    if not field.concrete or field.primary_key:
+        return [f"set_field: {effect.get('field')!r} cannot be set"]
+    return []
+
+
+def _run_set_field(doc: models.Model, effect: dict[str, Any], user: Any) -> list[str]:
+    field = doc._meta.get_field(effect["field"])
+    value = effect.get("value")
+    if value == "now":
+        value = timezone.now()
+    elif value == "today":
+        value = timezone.localdate()
+    elif value == "user":
+        value = user if getattr(user, "pk", None) else None
+    setattr(doc, field.name, value)
+    return [field.name]
+
+
+register(EffectType("set_field", "before_save", _validate_set_field, _run_set_field))

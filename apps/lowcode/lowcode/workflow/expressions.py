@@ -1,0 +1,64 @@
+"""Condition expressions of workflows (and later depends_on), evaluated in Jinja's sandbox.
+
+An expression sees `doc` (the document's field values, read-only), `user` (name and roles) and `now`.
+The sandbox refuses attributes starting with "_" and unsafe callables; the context holds plain data
+only, so there is no ORM, settings or file access to reach.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from jinja2 import TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+class ExpressionError(Exception):
+    pass
+
+
+@cache
+def _env() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(autoescape=False)
+
+
+def compile_expression(source: str) -> Any:
+    try:
+        return _env().compile_expression(source)
+    except TemplateSyntaxError as exc:
+        raise ExpressionError(f"{exc.message} (line {exc.lineno})") from None
+
+
+def document_values(doc: models.Model) -> dict[str, Any]:
+    """Concrete field values by name (foreign keys as their ids, under both `x` and `x_id`), plus the
+    properties the DocType offers to expressions (`expression_properties` in its registration)."""
+    from lowcode.core import registry
+
+    values: dict[str, Any] = {}
+    for field in doc._meta.concrete_fields:
+        value = getattr(doc, field.attname)
+        values[field.attname] = value
+        values[field.name] = value
+    doctype = registry.for_model(type(doc))
+    for name in doctype.extra.get("expression_properties", ()) if doctype else ():
+        values[name] = getattr(doc, name)
+    return values
+
+
+def evaluate(source: str, doc: models.Model, user: Any) -> bool:
+    if not source.strip():
+        return True
+    roles = sorted(user.groups.values_list("name", flat=True)) if getattr(user, "pk", None) else []
+    context = {
+        "doc": document_values(doc),
+        "user": {"name": getattr(user, "username", ""), "roles": roles},
+        "now": timezone.now(),
+    }
+    try:
+        return bool(compile_expression(source)(**context))
+    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ExpressionError(str(exc)) from None
