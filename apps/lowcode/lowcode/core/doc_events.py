@@ -30,15 +30,16 @@ def handlers_for(doctype: str, event: str) -> list[Callable[[Any, str], Any]]:
     return [import_string(p) for p in paths]
 
 
-def fire(doc: models.Model, event: str) -> None:
-    """Run the doc_events handlers of `doc`'s DocType for `event`."""
+def fire(doc: models.Model, event: str, *, immediately: bool = False) -> None:
+    """Run the doc_events handlers of `doc`'s DocType for `event` (`immediately`: the caller already runs
+    after the commit)."""
     doctype = registry.for_model(type(doc))
     if doctype is None:
         return
     handlers = handlers_for(doctype.name, event)
     if not handlers:
         return
-    if event in IN_TRANSACTION:
+    if event in IN_TRANSACTION or immediately:
         for handler in handlers:
             handler(doc, event)
     else:

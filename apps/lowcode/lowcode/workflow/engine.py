@@ -147,7 +147,7 @@ def record_approval(doc: models.Model, user: Any, comment: str = "") -> Workflow
         at=timezone.now(),
         comment=comment,
     )
-    transaction.on_commit(lambda: fire(doc, "on_workflow_approval"))
+    transaction.on_commit(lambda: fire(doc, "on_workflow_approval", immediately=True))
     return approval
 
 
@@ -295,7 +295,7 @@ def _after_commit(doc: models.Model, transition: WorkflowTransition, effects: It
         kind = effect_types.get(effect["type"])
         if kind is not None:
             kind.run(doc, effect, user)
-    fire(doc, "on_workflow_action")
+    fire(doc, "on_workflow_action", immediately=True)
 
 
 def _jsonable(value: Any) -> Any:
