@@ -71,3 +71,19 @@ def test_bulk_transition_from_the_list() -> None:
         "archived",
     ]
     assert WorkflowAction.objects.filter(action="accept").count() == 2
+
+
+def test_a_state_limits_who_edits_the_record() -> None:
+    departments, matters = catalogue()
+    make_user("clerk", "Window Clerk", departments["centre"])
+    client = Client()
+    client.login(username="clerk", password=PASSWORD)
+    app = make_application(matters[0])
+    url = reverse("admin:gov_services_application_change", args=[app.pk])
+    assert 'name="phone"' in client.get(url).content.decode()  # submitted: the clerk edits
+
+    Application.objects.filter(pk=app.pk).update(status="archived")  # archived: only System Manager edits
+    body = client.get(url).content.decode()
+    assert 'name="phone"' not in body
+    client.post(url, {"phone": "13000000000", "applicant_name": "改名"})
+    assert Application.objects.get(pk=app.pk).phone == app.phone

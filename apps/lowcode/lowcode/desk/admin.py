@@ -46,6 +46,8 @@ class DocTypeAdmin(ModelAdmin):
         return self._may(request, "read", obj)
 
     def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        if obj is not None and not workflow_engine.may_edit_in_state(obj, request.user):
+            return False
         return self._may(request, "write", obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

@@ -63,6 +63,19 @@ def _state(workflow: Workflow, name: str) -> WorkflowState | None:
     return next((s for s in workflow.states.all() if s.name == name), None)
 
 
+def may_edit_in_state(doc: models.Model, user: Any) -> bool:
+    """A state may name the roles that edit the document's fields while it is there (none named: no limit).
+    Workflow actions are governed by their transitions, not by this."""
+    workflow = workflow_for(type(doc))
+    if workflow is None or getattr(user, "is_superuser", False):
+        return True
+    state = workflow.states.filter(name=getattr(doc, workflow.state_field)).prefetch_related("edit_roles").first()
+    if state is None:
+        return True
+    allowed = {r.name for r in state.edit_roles.all()}
+    return not allowed or bool(allowed & _roles(user))
+
+
 # -- joint approval -------------------------------------------------------------------------------------------
 
 
