@@ -25,7 +25,7 @@ from gov_services.demo.matters import (
     MATTERS,
 )
 from gov_services.models import Department, Guide, GuideFee, GuideMaterial, LicenceType, Matter, Staff
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import insert_doc, save_doc, upsert_doc
 from lowcode.core.models import SiteFlag
 from lowcode.core.roles import user_set_roles
 from lowcode.sites import current_site_name, read_json, sites_path, write_json
@@ -54,13 +54,7 @@ JOINT = {
 
 
 def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return insert_doc(model(**lookup, **values))
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    for k in changed:
-        setattr(obj, k, values[k])
-    return save_doc(obj, update_fields=changed) if changed else obj
+    return upsert_doc(model, lookup, values)[0]
 
 
 def _departments() -> dict[str, Department]:

@@ -122,3 +122,11 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
     WINDOW = "window", _("At the window")
     MAIL = "mail", _("By mail")
+
+
+class DeliveryMethod(models.TextChoices):
+    """送达方式 of results (S001 (六))."""
+
+    PICKUP = "pickup", _("Pickup at the window")
+    EMS = "ems", _("EMS")
+    LOCKER = "locker", _("Self-service locker")

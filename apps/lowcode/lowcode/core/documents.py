@@ -55,3 +55,22 @@ def delete_doc(doc: models.Model) -> None:
     fire(doc, "on_trash")
     doc.delete()
     fire(doc, "after_delete")
+
+
+@transaction.atomic
+def upsert_doc(model: type[M], lookup: dict[str, Any], values: dict[str, Any], *, user: Any = None) -> tuple[M, str]:
+    """Insert the record matched by `lookup`, or update only the fields of `values` that differ.
+
+    Returns the record and "created", "updated" or "unchanged" — what fixtures, imports and demo data need
+    to stay idempotent.
+    """
+    doc = model._default_manager.filter(**lookup).first()
+    if doc is None:
+        return insert_doc(model(**lookup, **values), user=user), "created"
+    changed = [name for name, value in values.items() if getattr(doc, name) != value]
+    if not changed:
+        return doc, "unchanged"
+    for name in changed:
+        setattr(doc, name, values[name])
+    save_doc(doc, update_fields=changed, user=user)
+    return doc, "updated"

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from lowcode.core import registry
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import upsert_doc
 from lowcode.core.hooks import get_hooks
 from lowcode.sites import installed_apps
 
@@ -60,19 +60,8 @@ def upsert_plain(doctype: registry.DocType, record: dict[str, Any]) -> str:
     key = doctype.natural_key
     if not key or key not in record:
         raise FixtureError(f"{doctype.name}: fixture record lacks its natural key {key!r}: {record}")
-    values = {k: v for k, v in record.items() if k != "doctype"}
-    model: type[models.Model] = doctype.model
-    existing = model._default_manager.filter(**{key: values[key]}).first()
-    if existing is None:
-        insert_doc(model(**values))
-        return "created"
-    changed = [name for name, value in values.items() if getattr(existing, name) != value]
-    if not changed:
-        return "unchanged"
-    for name in changed:
-        setattr(existing, name, values[name])
-    save_doc(existing, update_fields=changed)
-    return "updated"
+    values = {k: v for k, v in record.items() if k not in ("doctype", key)}
+    return upsert_doc(doctype.model, {key: record[key]}, values)[1]
 
 
 def load_records(doctype_name: str) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gov_services.gov_services.codes import Channel, IdType
+from gov_services.gov_services.codes import Channel, DeliveryMethod, IdType
 from gov_services.gov_services.identifiers import validate_resident_id, validate_uscc
 from lowcode.core.models import Document
 
@@ -48,10 +48,7 @@ class Application(Document):
         PERSON = "person", _("Natural person")
         COMPANY = "company", _("Legal person or organisation")
 
-    class Delivery(models.TextChoices):
-        PICKUP = "pickup", _("Pickup at the window")
-        EMS = "ems", _("EMS")
-        LOCKER = "locker", _("Self-service locker")
+    Delivery = DeliveryMethod
 
     number = models.CharField(_("application number"), max_length=40, unique=True, editable=False)
     matter = models.ForeignKey(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gov_services.gov_services.codes import DeliveryMethod
 from lowcode.core.models import Document
 
 NAMING_SERIES = "JJ.YYYY.MM.DD.#####"
@@ -21,10 +22,7 @@ class Handover(Document):
         SIGNED = "signed", _("Signed for")
         REJECTED = "rejected", _("Rejected")
 
-    class Delivery(models.TextChoices):
-        PICKUP = "pickup", _("Pickup at the window")
-        EMS = "ems", _("EMS")
-        LOCKER = "locker", _("Self-service locker")
+    Delivery = DeliveryMethod
 
     number = models.CharField(_("handover number"), max_length=40, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

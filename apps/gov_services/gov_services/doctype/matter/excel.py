@@ -32,7 +32,7 @@ from gov_services.gov_services.codes import (
     ThemeWindow,
 )
 from gov_services.models import Department, Guide, GuideFee, GuideMaterial, LicenceType, Matter
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import save_doc, upsert_doc
 
 YES, NO = "是", "否"
 
@@ -375,15 +375,8 @@ def _label(cols: list[Col], field: str) -> str:
 
 
 def _save(model: type[Model], lookup: dict[str, Any], values: dict[str, Any], user: Any) -> tuple[Model, bool]:
-    obj = model._default_manager.filter(**lookup).first()  # type: ignore[attr-defined]
-    if obj is None:
-        return insert_doc(model(**lookup, **values), user=user), True
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    for k in changed:
-        setattr(obj, k, values[k])
-    if changed:
-        save_doc(obj, update_fields=changed, user=user)
-    return obj, bool(changed)
+    obj, outcome = upsert_doc(model, lookup, values, user=user)
+    return obj, outcome != "unchanged"
 
 
 def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) -> None:
@@ -393,37 +386,25 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
         for field, msg in _messages(exc):
             errors.append((sheet, row, _label(cols, field) if field and field != "__all__" else "", msg))
 
-    departments: dict[str, Department] = {d.uscc: d for d in Department.objects.all()}
-    for row, rec in data["部门"]:
-        parent = rec.pop("parent")
-        if parent and parent not in departments:
-            errors.append(("部门", row, "上级部门信用代码", f"找不到信用代码为 {parent} 的部门"))
-            continue
-        try:
-            dept, changed = _save(
-                Department, {"uscc": rec.pop("uscc")}, {**rec, "parent": departments.get(parent)}, user
-            )
-        except ValidationError as exc:
-            fail("部门", row, DEPARTMENT_COLS, exc)
-            continue
-        departments[dept.uscc] = dept
-        counts["departments"] += changed
+    def keyed_sheet(sheet: str, cols: list[Col], model: type[Model], key: str, ref: str, known: dict) -> None:
+        """Rows keyed by `key` that name a department (by credit code) in column `ref`."""
+        for row, rec in data[sheet]:
+            code = rec.pop(ref)
+            if code and code not in departments:
+                errors.append((sheet, row, _label(cols, ref), f"找不到信用代码为 {code} 的部门"))
+                continue
+            try:
+                obj, changed = _save(model, {key: rec.pop(key)}, {**rec, ref: departments.get(code)}, user)
+            except ValidationError as exc:
+                fail(sheet, row, cols, exc)
+                continue
+            known[getattr(obj, key)] = obj
+            counts[{"部门": "departments", "证照类型": "licence_types"}[sheet]] += changed
 
+    departments: dict[str, Department] = {d.uscc: d for d in Department.objects.all()}
+    keyed_sheet("部门", DEPARTMENT_COLS, Department, "uscc", "parent", departments)
     licence_types: dict[str, LicenceType] = {t.code: t for t in LicenceType.objects.all()}
-    for row, rec in data["证照类型"]:
-        issuer = rec.pop("issuer")
-        if issuer and issuer not in departments:
-            errors.append(("证照类型", row, "发证部门信用代码", f"找不到信用代码为 {issuer} 的部门"))
-            continue
-        try:
-            lt, changed = _save(
-                LicenceType, {"code": rec.pop("code")}, {**rec, "issuer": departments.get(issuer)}, user
-            )
-        except ValidationError as exc:
-            fail("证照类型", row, LICENCE_TYPE_COLS, exc)
-            continue
-        licence_types[lt.code] = lt
-        counts["licence_types"] += changed
+    keyed_sheet("证照类型", LICENCE_TYPE_COLS, LicenceType, "code", "issuer", licence_types)
 
     matters: dict[str, Matter] = {}
     publish_matters: list[tuple[int, Matter]] = []
