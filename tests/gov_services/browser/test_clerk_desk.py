@@ -37,7 +37,7 @@ def test_clerk_filters_the_application_list_and_opens_one(
 
     page.locator('a[x-on\\:click="filterOpen = true"]', has_text="筛选").click()
     page.get_by_role("link", name="已受理", exact=True).click()
-    page.wait_for_url("**status__exact=accepted**")
+    page.wait_for_url("**workflow_state=accepted**")
     page.locator('a[x-on\\:click="filterOpen = true"]', has_text="筛选").click()
     page.get_by_role("link", name="镇江市市场监督管理局", exact=True).click()
     page.wait_for_url(f"**department__id__exact={market.pk}**")

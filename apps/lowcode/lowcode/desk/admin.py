@@ -225,6 +225,11 @@ class DocTypeAdmin(ModelAdmin):
         workflow = workflow_engine.workflow_for(self.model)
         return workflow.state_field if workflow else None
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = list(super().get_list_filter(request))
+        state_field = self._workflow_state_field()
+        return [WorkflowStateFilter if f == state_field else f for f in filters]
+
     def get_workflow_readonly(self) -> list[str]:
         field = self._workflow_state_field()
         return [field] if field else []
@@ -270,6 +275,23 @@ class DocTypeAdmin(ModelAdmin):
         if badge is None:
             return "info", str(obj)
         return badge
+
+
+class WorkflowStateFilter(admin.SimpleListFilter):
+    """Filter by the states of the DocType's workflow — including states an administrator added."""
+
+    title = _("status")
+    parameter_name = "workflow_state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        workflow = workflow_engine.workflow_for(model_admin.model)
+        return [(s.name, s.label) for s in workflow.states.all()] if workflow else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        workflow = workflow_engine.workflow_for(queryset.model)
+        if self.value() and workflow is not None:
+            return queryset.filter(**{workflow.state_field: self.value()})
+        return queryset
 
 
 class _ChildTableRights:
