@@ -10,7 +10,7 @@ app_description = "Government e-services for Chinese administrative service cent
 django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role", "Workflow"]
+fixtures = ["Role", "Workflow", "Working Calendar"]
 
 scheduler_events: dict[str, list[str]] = {}
 

@@ -10,6 +10,7 @@ django_apps = [
     "lowcode.portal",
     "lowcode.scheduler",
     "lowcode.workflow",
+    "lowcode.deadlines",
 ]
 
 scheduler_events = {

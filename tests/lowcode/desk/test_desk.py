@@ -52,6 +52,7 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
         "User",
         "Workflow",
         "WorkflowAction",
+        "WorkingCalendar",
     ]
     assert all(m["module"] != "auth" for m in app_list)
 

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     s.add_argument("--queue", action="append", help="short, default or long (repeatable; default all)")
     sub.add_parser("scheduler", help="enqueue scheduler_events on time (rq cron)")
+    from lowcode.commands import calendar
+
+    calendar.add_parser(sub)
     s = sub.add_parser("manage", help="a Django management command for the site")
     s.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -128,6 +131,10 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         run.scheduler(_site(args))
     elif cmd == "console":
         run.console(_site(args))
+    elif cmd == "calendar":
+        from lowcode.commands import calendar
+
+        return calendar.run(_site(args), args)
     elif cmd == "manage":
         run.manage(_site(args), args.args)
     else:
