@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 # Badge colours of unfold's labels, by status value.
 STATUS_COLOURS = {
     "draft": "info",
@@ -50,5 +48,3 @@ STATUS_COLOURS = {
     "removed": "info",
     "pending": "warning",
 }
-
-SECTION_BASIC = _("Basic information")

@@ -116,10 +116,3 @@ def mask_id_number(value: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str | None) -> str:
-    if not value:
-        return ""
-    value = str(value)
-    return value[:3] + "****" + value[-4:] if len(value) >= 11 else mask_id_number(value)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
@@ -20,10 +19,6 @@ class DocType:
     natural_key: str | None = None
     icon: str = "description"
     extra: dict = field(default_factory=dict)
-
-    @property
-    def label(self) -> str | Promise:
-        return self.model._meta.verbose_name_plural
 
 
 _doctypes: dict[str, DocType] = {}

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from lowcode.core import registry
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import upsert_doc
 from lowcode.core.fixtures import FixtureError
 from lowcode.core.models import Role
 from lowcode.core.permissions import PTYPES
@@ -52,19 +52,11 @@ def role_upsert(record: dict[str, Any]) -> str:
         raise FixtureError(f"Role fixture record without a name: {record}")
     values = {k: record[k] for k in PLAIN_FIELDS if k in record}
     wanted = permission_ids(record.get("rights", {}), record.get("extra_permissions", []))
-    role = Role.objects.filter(name=name).first()
-    if role is None:
-        role = insert_doc(Role(name=name, **values))
+    role, outcome = upsert_doc(Role, {"name": name}, values)
+    if set(role.permissions.values_list("pk", flat=True)) != wanted:
         role.permissions.set(wanted)
-        return "created"
-    changed = [k for k, v in values.items() if getattr(role, k) != v]
-    for k in changed:
-        setattr(role, k, values[k])
-    save_doc(role, update_fields=changed)
-    current = set(role.permissions.values_list("pk", flat=True))
-    if current != wanted:
-        role.permissions.set(wanted)
-    return "updated" if changed or current != wanted else "unchanged"
+        return "created" if outcome == "created" else "updated"
+    return outcome
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
 from lowcode.core import permissions
@@ -106,7 +106,19 @@ class DocTypeAdmin(ModelAdmin):
         for i, column in enumerate(columns):
             if isinstance(column, str) and column in masked:
                 columns[i] = self._masked_column(request.user, column)
+            elif column == "workflow_status":
+                columns[i] = self._state_column()
         return columns
+
+    def _state_column(self) -> Any:
+        """The workflow state badge, with the workflow and its states loaded once per list, not per row."""
+        workflow = workflow_engine.workflow_for(self.model)
+
+        @display(description=_("status"), label=workflow_desk.COLOURS, ordering="status")
+        def workflow_status(obj: models.Model) -> Any:
+            return workflow_desk.state_badge(obj, workflow) or ("info", str(obj))
+
+        return workflow_status
 
     def _masked_column(self, user: Any, field: str) -> Any:
         def column(obj: models.Model) -> Any:
@@ -268,13 +280,7 @@ class DocTypeAdmin(ModelAdmin):
 
     @display(description=_("status"), label=workflow_desk.COLOURS, ordering="status")
     def workflow_status(self, obj: models.Model) -> Any:
-        return self.state_badge(obj)
-
-    def state_badge(self, obj: models.Model) -> Any:
-        badge = workflow_desk.state_badge(obj)
-        if badge is None:
-            return "info", str(obj)
-        return badge
+        return workflow_desk.state_badge(obj) or ("info", str(obj))
 
 
 class WorkflowStateFilter(admin.SimpleListFilter):
@@ -315,8 +321,4 @@ class _ChildTableRights:
 
 
 class ChildTableInline(_ChildTableRights, TabularInline):
-    extra = 0
-
-
-class ChildStackedInline(_ChildTableRights, StackedInline):
     extra = 0

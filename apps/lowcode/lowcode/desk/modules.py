@@ -26,7 +26,3 @@ def module_label(key: str) -> str | Promise:
 
 def module_order(key: str) -> int:
     return int(_modules().get(key, {}).get("order", 1000))
-
-
-def module_icon(key: str) -> str:
-    return str(_modules().get(key, {}).get("icon", "folder"))

@@ -163,12 +163,6 @@ class WorkflowAdmin(DocTypeAdmin):
         if obj.pk is None:
             return "—"
         states, transitions = definition_of(obj)
-        labels = {s.name: s for s in obj.states.all()}
-        for s in states:
-            s["label_zh"] = labels[s["name"]].label_zh
-            s["colour"] = labels[s["name"]].colour
-        for t, stored in zip(transitions, obj.transitions.all(), strict=False):
-            t["label_zh"] = stored.label_zh
         return format_html('<div class="workflow-diagram">{}</div>', mark_safe(render_svg(states, transitions)))  # noqa: S308 (escaped in render_svg)
 
     def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:

@@ -124,6 +124,8 @@ def definition_of(workflow: Any) -> tuple[list[dict[str, Any]], list[dict[str, A
     states = [
         {
             "name": s.name,
+            "label_zh": s.label_zh,
+            "colour": s.colour,
             "is_initial": s.is_initial,
             "is_final": s.is_final,
             "approval_mode": s.approval_mode,
@@ -136,6 +138,7 @@ def definition_of(workflow: Any) -> tuple[list[dict[str, Any]], list[dict[str, A
         {
             "from_state": t.from_state,
             "action": t.action,
+            "label_zh": t.label_zh,
             "to_state": t.to_state,
             "roles": [r.name for r in t.roles.all()],
             "condition": t.condition,

@@ -14,9 +14,10 @@ from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval
 COLOURS = {c: c for c in ("info", "success", "warning", "danger", "primary")}
 
 
-def state_badge(doc: models.Model) -> tuple[str, str] | None:
-    """(colour, label) of the document's workflow state, or None without a workflow."""
-    workflow = engine.workflow_for(type(doc))
+def state_badge(doc: models.Model, workflow: Workflow | None = None) -> tuple[str, str] | None:
+    """(colour, label) of the document's workflow state, or None without a workflow. Pass the workflow
+    when showing many documents of one DocType, so it is read once."""
+    workflow = workflow or engine.workflow_for(type(doc))
     if workflow is None:
         return None
     value = getattr(doc, workflow.state_field)

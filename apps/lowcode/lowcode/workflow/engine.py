@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -317,9 +316,3 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
-
-
-def validate_values(model: type[models.Model], values: dict[str, Any]) -> None:
-    unknown = [k for k in values if k not in {f.name for f in model._meta.concrete_fields}]
-    if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}")

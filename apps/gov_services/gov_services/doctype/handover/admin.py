@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +32,12 @@ class HandoverAdmin(DocTypeAdmin):
         (_("Delivery"), {"fields": ("delivery_method", "waybill_no", "locker_code", "recipient_name")}),
     )
 
-    @display(description=_("applications"))
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(items_count=Count("items"))
+
+    @display(description=_("applications"), ordering="items_count")
     def item_count(self, obj: Handover) -> int:
-        return obj.items.count()
+        return obj.items_count  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Handover, form: Any, change: bool) -> None:
         if not change and not obj.number:

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.codes import IdType
@@ -33,14 +32,6 @@ class LicenceType(Document):
 
     def __str__(self) -> str:
         return self.name
-
-
-class LicenceQuerySet(models.QuerySet):
-    def valid_on(self, day=None) -> "LicenceQuerySet":
-        day = day or timezone.localdate()
-        return self.filter(status=Licence.Status.VALID, valid_from__lte=day).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
-        )
 
 
 class Licence(Document):
@@ -79,8 +70,6 @@ class Licence(Document):
         related_name="licences",
     )
     pdf = models.FileField(_("PDF"), upload_to="licences/", blank=True)
-
-    objects = LicenceQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("licence")

@@ -37,11 +37,6 @@ def validate_online_depth(values: object) -> None:
         _validate_codes(values, OnlineDepth, str(_("online depth")))
 
 
-class MatterQuerySet(models.QuerySet):
-    def published(self) -> "MatterQuerySet":
-        return self.filter(status=Matter.Status.PUBLISHED)
-
-
 class Matter(Document):
     """政务服务事项, with the GB/T 39046-2020 basic data."""
 
@@ -118,8 +113,6 @@ class Matter(Document):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-
-    objects = MatterQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("matter")
