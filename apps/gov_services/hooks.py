@@ -10,7 +10,7 @@ app_description = "Government e-services for Chinese administrative service cent
 django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role", "Workflow", "Working Calendar"]
+fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy"]
 
 scheduler_events: dict[str, list[str]] = {}
 
@@ -26,6 +26,8 @@ permission_query_conditions = {
     "Matter": "gov_services.permissions.public_read_department_write",
     "Knowledge Article": "gov_services.permissions.public_read_department_write",
     "Guide": "gov_services.permissions.guide_conditions",
+    "Deadline": "gov_services.permissions.deadline_conditions",
+    "Supervision Notice": "gov_services.permissions.deadline_conditions",
 }
 
 # Joint approval (会签): the groups a user approves for are their department.
@@ -40,4 +42,7 @@ desk_modules = {
 
 # `bench --site NAME load-demo` runs these (and `bench start` on a site it creates); start prints the logins.
 demo_loaders = ["gov_services.demo.load_demo"]
+
+# `bench make-benchmark-data`: bulk records for benchmarks/.
+benchmark_data = ["gov_services.benchmark_data.make"]
 start_logins = ["gov_services.demo.demo_logins"]

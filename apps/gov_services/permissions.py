@@ -85,3 +85,8 @@ def guide_conditions(user: Any, ptype: str) -> Q | None:
 def user_workflow_groups(user: Any) -> list[str]:
     department = user_department_id(user)
     return [] if department is None else [str(department)]
+
+
+def deadline_conditions(user: Any, ptype: str) -> Q | None:
+    """Deadlines and supervision notices: the centre sees all; a department its own."""
+    return _department_q(user, "department_key")

@@ -18,6 +18,8 @@ from gov_services.gov_services.doctype.work_order.services import work_order_cre
 from gov_services.gov_services.identifiers import resident_id_check_char, uscc_check_char
 from gov_services.models import Application, ApplicationMaterial, Evaluation, Handover, Matter, WorkOrder
 from lowcode.core.documents import save_doc
+from lowcode.deadlines.services import replay
+from lowcode.deadlines.sweep import sweep
 
 S = Application.Status
 # Every state, in the order an application moves through them (plus the side exits).
@@ -96,6 +98,8 @@ def make(*, matters: list[Matter], departments: dict[str, Any], users: dict[str,
         state = STATES[i % len(STATES)]
         company = ("2" in matter.service_objects and "1" not in matter.service_objects) or i % 5 == 0
         submitted = _at(40 - (i % 38) * 0.9, 9 + i % 8)
+        if state == S.ACCEPTED:  # accepted just now: the 3 working days for asking supplements still run
+            submitted = timezone.now() - timedelta(hours=4)
         if company:
             applicant, id_type, id_number = SHOPS[i % len(SHOPS)], IdType.USCC, _company_code(rng, i)
             contact, kind = _person(rng, i)[0], Application.ApplicantType.COMPANY
@@ -123,6 +127,7 @@ def make(*, matters: list[Matter], departments: dict[str, Any], users: dict[str,
     handovers = _handovers(applications, departments, users)
     orders = _work_orders(matters, departments, users, rng)
     evaluations = _evaluations(applications, orders, users, rng)
+    _clocks()
     return {
         "applications": len(applications),
         "handovers": handovers,
@@ -317,3 +322,47 @@ def _evaluations(applications: list[Application], orders: list, users: dict[str,
             save_doc(evaluation, update_fields=fields)
         count += 1
     return count
+
+
+# The demo records were put into their states directly, not through the workflow: start their clocks as if
+# they had, from the instant each reached its state (state → (that instant's field, the way it came)).
+CLOCKS: dict[type, dict[str, tuple[str, list[str]]]] = {
+    Application: {
+        S.SUBMITTED: ("submitted_at", ["submitted"]),
+        S.PRE_REVIEW: ("submitted_at", ["submitted", "start_pre_review"]),
+        S.ACCEPTED: ("accepted_at", ["accept"]),
+        S.SUPPLEMENT_REQUESTED: ("accepted_at", ["accept"]),
+        S.UNDER_REVIEW: ("accepted_at", ["accept"]),
+        S.JOINT_REVIEW: ("accepted_at", ["accept", "under_review"]),
+        S.SPECIAL_PROCEDURE: ("accepted_at", ["accept", "under_review"]),
+        S.APPROVED: ("decided_at", ["approved"]),
+        S.DENIED: ("decided_at", ["denied"]),
+        S.DELIVERED: ("completed_at", ["delivered"]),
+    },
+    Handover: {"created": ("created_at", ["created"]), "sent": ("created_at", ["created"])},
+    WorkOrder: {
+        "new": ("received_at", ["new"]),
+        "transferred": ("transferred_at", ["transferred"]),
+        "accepted": ("transferred_at", ["transferred"]),
+        "replied": ("replied_at", ["replied"]),
+        "reopened": ("revisited_at", ["reopened"]),
+    },
+    Evaluation: {
+        "poor": ("evaluated_at", ["poor"]),
+        "called_back": ("evaluated_at", ["poor", "called_back"]),
+        "rectifying": ("evaluated_at", ["poor", "called_back"]),
+        "appealed": ("evaluated_at", ["poor"]),
+    },
+}
+
+
+def _clocks() -> None:
+    for model, by_state in CLOCKS.items():
+        for doc in model.objects.all():
+            field, path = by_state.get(doc.status, ("", []))
+            since = getattr(doc, field, None) if field else None
+            if since is not None:
+                replay(doc, since=since, path=path)
+            else:
+                replay(doc, since=timezone.now(), path=[])  # no clock runs in this state
+    sweep()  # lights (and supervision notices) for what is already due

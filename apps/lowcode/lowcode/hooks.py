@@ -14,6 +14,7 @@ django_apps = [
 ]
 
 scheduler_events = {
+    "all": ["lowcode.deadlines.sweep.run"],
     "daily": [
         "lowcode.scheduler.tasks.clear_expired_sessions",
         "lowcode.scheduler.tasks.prune_job_logs",
@@ -22,9 +23,13 @@ scheduler_events = {
 
 fixtures: list[str] = []
 
+# Everyone reads only their own notifications, superusers included (they are messages, not records).
+permission_query_conditions = {"Notification Log": "lowcode.core.permissions.own_notifications"}
+
 # Imported late: hooks are read before Django is set up, and lazy translations need no set-up.
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 desk_modules = {
+    "Supervision": {"label": _("Supervision"), "icon": "notification_important", "order": 50},
     "Core": {"label": _("Users and system"), "icon": "manage_accounts", "order": 900},
 }

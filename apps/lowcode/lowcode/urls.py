@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from lowcode.deadlines import views as deadline_views
 from lowcode.desk import views as desk_views
 from lowcode.workflow import views as workflow_views
 
@@ -17,6 +18,7 @@ urlpatterns = [
         workflow_views.apply_view,
         name="desk_workflow_apply",
     ),
+    path("desk/supervision/", deadline_views.overview, name="desk_supervision_overview"),
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.

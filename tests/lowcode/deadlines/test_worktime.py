@@ -103,3 +103,17 @@ def test_the_command_line(tmp_path) -> None:
     assert bench("calendar", "is-working-day", "2025-10-08", env=env).stdout == "no\n"
     bad = bench("calendar", "add", "--start", "30/09/2025", "--working-hours", "4", env=env)
     assert bad.returncode == 1 and "is not “YYYY-MM-DD HH:MM”" in bad.stderr
+
+
+def test_the_command_line_before_any_site_exists(tmp_path) -> None:
+    """Right after `./bench test` there is no site: the shipped calendar answers, the same way."""
+    env = bench_env(make_sites_dir(tmp_path))
+    out = bench("calendar", "add", "--start", "2026-02-13 16:00", "--working-hours", "4", env=env)
+    assert (out.returncode, out.stdout) == (0, "2026-02-14T11:30:00+08:00\n")  # 02-14 is a make-up day
+    assert "shipped with the apps" in out.stderr
+    out = bench("calendar", "add", "--start", "2026-02-14 16:00", "--working-days", "1", env=env)
+    assert out.stdout == "2026-02-24T17:30:00+08:00\n"  # Spring Festival 02-15..02-23
+    assert bench("calendar", "is-working-day", "2026-02-28", env=env).stdout == "yes\n"
+    assert bench("calendar", "is-working-day", "2026-01-02", env=env).stdout == "no\n"
+    missing = bench("calendar", "is-working-day", "2026-01-02", "--calendar", "无此日历", env=env)
+    assert missing.returncode == 1 and "no working calendar" in missing.stderr and missing.stdout == ""

@@ -47,6 +47,9 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
     assert core["name"] == "用户与系统"
     assert sorted(m["object_name"] for m in core["models"]) == [
         "Dashboard",
+        "DeadlinePolicy",
+        "DeadlineRecompute",
+        "NotificationLog",
         "Role",
         "ScheduledJobLog",
         "User",
@@ -54,6 +57,9 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
         "WorkflowAction",
         "WorkingCalendar",
     ]
+    supervision = next(m for m in app_list if m["module"] == "Supervision")
+    assert supervision["name"] == "效能监察"
+    assert sorted(m["object_name"] for m in supervision["models"]) == ["Deadline", "SupervisionNotice"]
     assert all(m["module"] != "auth" for m in app_list)
 
 

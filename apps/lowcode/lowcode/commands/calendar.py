@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
-from lowcode.commands.util import CommandError, setup_django
+from lowcode.commands.util import CommandError, info, setup_django
+from lowcode.deadlines.worktime import Calendar
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,14 +29,45 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     day.add_argument("--calendar")
 
 
-def run(site: str, args: argparse.Namespace) -> int:
-    setup_django(site)
-    from lowcode.deadlines.selectors import NoCalendar, calendar_snapshot
+def shipped_calendar(name: str | None) -> Calendar:
+    """The calendar as the installed apps ship it (fixtures/working_calendar.json), read without a site."""
+    from lowcode.sites import installed_apps
 
-    try:
-        cal = calendar_snapshot(args.calendar)
-    except NoCalendar as exc:
-        raise CommandError(str(exc)) from None
+    for app in installed_apps():
+        folder = Path(importlib.import_module(app).__file__ or "").parent
+        path = folder / "fixtures" / "working_calendar.json"
+        if not path.exists():
+            continue
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            if record["name"] == name or (name is None and record.get("is_default")):
+                return _build(record)
+    raise CommandError(f"no working calendar {name!r}" if name else "no default working calendar is shipped")
+
+
+def _build(record: dict[str, Any]) -> Calendar:
+    days = record.get("days", [])
+    return Calendar.build(
+        time_zone=record.get("time_zone", "Asia/Shanghai"),
+        weekdays=record["weekdays"],
+        windows=record["windows"],
+        holidays=[date.fromisoformat(d["date"]) for d in days if d["kind"] == "holiday"],
+        workdays=[date.fromisoformat(d["date"]) for d in days if d["kind"] == "workday"],
+    )
+
+
+def run(site: str | None, args: argparse.Namespace) -> int:
+    """On the site's calendar; with no site at all (e.g. right after `bench test`), on the shipped one."""
+    if site is None:
+        info("no site yet: using the working calendar shipped with the apps")
+        cal = shipped_calendar(args.calendar)
+    else:
+        setup_django(site)
+        from lowcode.deadlines.selectors import NoCalendar, calendar_snapshot
+
+        try:
+            cal = calendar_snapshot(args.calendar)
+        except NoCalendar as exc:
+            raise CommandError(str(exc)) from None
     if args.calendar_command == "is-working-day":
         try:
             day = date.fromisoformat(args.date)

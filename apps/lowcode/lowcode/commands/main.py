@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     from lowcode.commands import calendar
 
     calendar.add_parser(sub)
+    s = sub.add_parser("make-benchmark-data", help="bulk records for benchmarks (every app's benchmark_data hook)")
+    s.add_argument("--applications", type=int, default=0, help="make sure there are this many benchmark records")
+    s.add_argument("--open-fraction", type=float, default=0.3, help="share still open, with running deadlines")
+    s.add_argument("--seed", type=int, default=7)
+    s = sub.add_parser("benchmark", help="run benchmarks/NAME.py against the site and print its figures")
+    s.add_argument("name")
+    s.add_argument("args", nargs=argparse.REMAINDER)
     s = sub.add_parser("manage", help="a Django management command for the site")
     s.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -134,9 +141,19 @@ def _dispatch(args: argparse.Namespace) -> int | None:
     elif cmd == "calendar":
         from lowcode.commands import calendar
 
-        return calendar.run(_site(args), args)
+        return calendar.run(args.site or current_site_name(), args)
     elif cmd == "manage":
         run.manage(_site(args), args.args)
+    elif cmd == "make-benchmark-data":
+        from lowcode.commands import benchmark
+
+        benchmark.make_data(
+            _site(args), applications=args.applications, open_fraction=args.open_fraction, seed=args.seed
+        )
+    elif cmd == "benchmark":
+        from lowcode.commands import benchmark
+
+        return benchmark.run(_site(args), args.name, args.args)
     else:
         from lowcode.commands.util import setup_django
 

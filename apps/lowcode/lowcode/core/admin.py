@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from lowcode.core.models import Role, ScheduledJobLog
+from lowcode.core import permissions
+from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
 
 User = get_user_model()
 
@@ -67,3 +68,25 @@ class ScheduledJobLogAdmin(ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: ScheduledJobLog | None = None) -> bool:
         return False
+
+
+@admin.register(NotificationLog)
+class NotificationLogAdmin(ModelAdmin):
+    """Each user's own notifications (scoped in lowcode.core.permissions like every DocType)."""
+
+    list_display = ("subject", "created_at", "read")
+    list_filter = ("read",)
+    search_fields = ("subject", "body")
+    fields = ("subject", "body", "doctype", "doc_id", "created_at", "read")
+    readonly_fields = ("subject", "body", "doctype", "doc_id", "created_at")
+    actions = ["mark_read"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NotificationLog]:
+        return permissions.scope(request.user, super().get_queryset(request), "read")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Mark as read"))
+    def mark_read(self, request: HttpRequest, queryset: QuerySet[NotificationLog]) -> None:
+        queryset.update(read=True)

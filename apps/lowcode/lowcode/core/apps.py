@@ -12,11 +12,12 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from lowcode.core import checks, registry  # noqa: F401  (system checks register on import)
-        from lowcode.core.models import Role, ScheduledJobLog
+        from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
 
         registry.register(get_user_model(), name="User", module="Core", natural_key="username")
         registry.register(Role, name="Role", module="Core", natural_key="name")
         registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
+        registry.register(NotificationLog, name="Notification Log", module="Core", icon="notifications")
         from lowcode.core.fixtures import register_importer
         from lowcode.core.roles import role_upsert
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from lowcode.core.doc_events import fire
+from lowcode.core.signals import document_inserted
 
 M = TypeVar("M", bound=models.Model)
 
@@ -24,6 +25,7 @@ def insert_doc(doc: M, *, user: Any = None) -> M:
     fire(doc, "validate")
     doc.full_clean()
     doc.save(force_insert=True)
+    document_inserted.send(sender=type(doc), doc=doc, user=user)
     fire(doc, "after_insert")
     fire(doc, "on_change")
     return doc

@@ -120,3 +120,26 @@ class SiteFlag(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NotificationLog(models.Model):
+    """A message to one desk user (Frappe's Notification Log): shown in the desk, marked read there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    doctype = models.CharField(_("DocType"), max_length=100, blank=True)
+    doc_id = models.CharField(_("document ID"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    read = models.BooleanField(_("read"), default=False)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read"], name="notification_user_read")]
+
+    def __str__(self) -> str:
+        return self.subject

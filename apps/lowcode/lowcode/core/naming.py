@@ -60,15 +60,24 @@ def _create_series(prefix: str) -> None:
         own.close()
 
 
-def next_value(prefix: str) -> int:
-    """Advance and return the counter of `prefix`; call inside the transaction that creates the record."""
+def next_value(prefix: str, count: int = 1) -> int:
+    """Advance the counter of `prefix` by `count` and return its new value (the last number reserved); call
+    inside the transaction that creates the records."""
     with transaction.atomic():
-        if not NamingSeries.objects.filter(name=prefix).update(current=F("current") + 1):
+        if not NamingSeries.objects.filter(name=prefix).update(current=F("current") + count):
             _create_series(prefix)
-            NamingSeries.objects.filter(name=prefix).update(current=F("current") + 1)
+            NamingSeries.objects.filter(name=prefix).update(current=F("current") + count)
         return NamingSeries.objects.values_list("current", flat=True).get(name=prefix)
 
 
 def make_name(pattern: str, today: date | None = None) -> str:
+    return make_names(pattern, 1, today)[0]
+
+
+def make_names(pattern: str, count: int, today: date | None = None) -> list[str]:
+    """`count` consecutive numbers of the series, reserved with one UPDATE (for records made in bulk)."""
+    if count <= 0:
+        return []
     prefix, digits, suffix = _render(pattern, today or timezone.localdate())
-    return f"{prefix}{next_value(prefix):0{digits}d}{suffix}"
+    last = next_value(prefix, count)
+    return [f"{prefix}{n:0{digits}d}{suffix}" for n in range(last - count + 1, last + 1)]

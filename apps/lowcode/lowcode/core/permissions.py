@@ -85,3 +85,7 @@ def has_permission(user: Any, doc: models.Model, ptype: str = "read") -> bool:
 def check_permission(user: Any, doc: models.Model, ptype: str = "read") -> None:
     if not has_permission(user, doc, ptype):
         raise PermissionDenied(f"{ptype} of {type(doc).__name__} {doc.pk} is not permitted")
+
+
+def own_notifications(user: Any, ptype: str) -> Q | None:
+    return Q(user_id=getattr(user, "pk", None))

@@ -1,6 +1,25 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from lowcode.deadlines.models import CalendarDay, WorkingCalendar
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from lowcode.core.documents import save_doc
+from lowcode.deadlines import desk as deadline_desk
+from lowcode.deadlines import recompute
+from lowcode.deadlines.models import (
+    CalendarDay,
+    Deadline,
+    DeadlinePolicy,
+    DeadlineRecompute,
+    SupervisionNotice,
+    WorkingCalendar,
+)
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 
@@ -15,4 +34,94 @@ class WorkingCalendarAdmin(DocTypeAdmin):
     inlines = [CalendarDayInline]
     list_display = ("name", "time_zone", "is_default", "modified_at")
     search_fields = ("name",)
-    fields = ("name", "time_zone", "weekdays", "windows", "is_default")
+    fields = ("name", "time_zone", "weekdays", "windows", "is_default", "recomputations")
+    readonly_fields = ("recomputations",)
+
+    @admin.display(description=_("recomputed deadlines"))
+    def recomputations(self, obj: WorkingCalendar) -> str:
+        rows = list(obj.recomputes.all()[:5]) if obj.pk else []
+        if not rows:
+            return "—"
+        return "；".join(
+            f"{r.requested_at:%Y-%m-%d %H:%M} {r.get_status_display()} {r.done}/{r.total}（{r.progress}%）"
+            for r in rows
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+            job = recompute.request(form.instance, request.user)
+            if job is not None:
+                self.message_user(
+                    request,
+                    _("The calendar changed: %(count)s open deadlines are being recomputed in the background.")
+                    % {"count": job.total},
+                    messages.INFO,
+                )
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(DocTypeAdmin):
+    list_display = ("label_zh", "doctype", "rule", "amount", "calendar", "is_active")
+    list_filter = ("doctype", "rule", "is_active")
+    search_fields = ("name", "label_zh", "label_en")
+    fieldsets = (
+        (None, {"fields": ("name", "label_zh", "label_en", "doctype", "condition", "is_active")}),
+        (_("Clock"), {"fields": ("start_states", "start_actions", "stop_states", "pause_states")}),
+        (_("Limit"), {"fields": ("rule", "amount", "limit_amount_field", "limit_unit_field", "calendar")}),
+        (_("Lights"), {"fields": ("yellow_mode", "yellow_value", "department_field", "on_yellow", "on_red")}),
+    )
+
+
+class WrittenBySystem:
+    """Records the platform writes (clocks, recomputations): read in the desk, never edited there."""
+
+    actions: list[str] = []
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(WrittenBySystem, DocTypeAdmin):
+    list_display = ("doc_title", "policy", "department", "light_badge", "status", "started_at", "due_at")
+    list_filter = ("light", "status", "doctype", "policy")
+    search_fields = ("doc_title", "department")
+
+    @display(description=_("light"), label=deadline_desk.LIGHT_COLOURS, ordering="light")
+    def light_badge(self, obj: Deadline) -> Any:
+        colour, label = deadline_desk.BADGE[obj.light]
+        return colour, str(label)
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(DocTypeAdmin):
+    list_display = ("number", "subject", "department", "status", "issued_at", "due_at", "answered_at")
+    list_filter = ("status", "doctype")
+    search_fields = ("number", "subject", "doc_title", "department")
+    fields = ("number", "subject", "doctype", "doc_title", "department", "issued_at", "due_at", "status", "answer")
+    readonly_fields = (*fields[:-1], "answered_at")  # the department writes its answer; the rest is the record
+    fields = (*fields, "answered_at")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: SupervisionNotice, form: Any, change: bool) -> None:
+        if "answer" in form.changed_data and obj.answer.strip():
+            obj.status = SupervisionNotice.Status.ANSWERED
+            obj.answered_at = timezone.now()
+            save_doc(obj, update_fields=["answer", "status", "answered_at"], user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(DeadlineRecompute)
+class DeadlineRecomputeAdmin(WrittenBySystem, DocTypeAdmin):
+    list_display = ("calendar", "requested_at", "requested_by", "status", "done", "total", "changed", "finished_at")
+    list_filter = ("status",)

@@ -14,6 +14,10 @@ def calendar_snapshot(name: str | None = None) -> Calendar:
     stored = queryset.filter(name=name).first() if name else queryset.filter(is_default=True).first()
     if stored is None:
         raise NoCalendar(f"no working calendar {name!r}" if name else "no default working calendar")
+    return snapshot_of(stored)
+
+
+def snapshot_of(stored: WorkingCalendar) -> Calendar:
     days = list(stored.days.values_list("date", "kind"))
     return Calendar.build(
         time_zone=stored.time_zone,

@@ -21,6 +21,8 @@ from unfold.decorators import display
 from lowcode.core import permissions
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.deadlines import desk as deadline_desk
+from lowcode.deadlines.services import all_deadlines
 from lowcode.workflow import desk as workflow_desk
 from lowcode.workflow import engine as workflow_engine
 
@@ -35,7 +37,10 @@ class DocTypeAdmin(ModelAdmin):
 
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return permissions.scope(request.user, super().get_queryset(request), "read")
+        queryset = permissions.scope(request.user, super().get_queryset(request), "read")
+        if deadline_desk.has_policies(self.model):
+            queryset = deadline_desk.annotate(queryset)
+        return queryset
 
     def _may(self, request: HttpRequest, ptype: str, obj: models.Model | None) -> bool:
         if obj is None:
@@ -108,7 +113,16 @@ class DocTypeAdmin(ModelAdmin):
                 columns[i] = self._masked_column(request.user, column)
             elif column == "workflow_status":
                 columns[i] = self._state_column()
+        if deadline_desk.has_policies(self.model):
+            columns.append(self._light_column())
         return columns
+
+    def _light_column(self) -> Any:
+        @display(description=_("time limit"), label=deadline_desk.LIGHT_COLOURS, ordering="deadline_light")
+        def deadline_light(obj: models.Model) -> Any:
+            return deadline_desk.badge(obj) or ("info", "—")
+
+        return deadline_light
 
     def _state_column(self) -> Any:
         """The workflow state badge, with the workflow and its states loaded once per list, not per row."""
@@ -230,6 +244,7 @@ class DocTypeAdmin(ModelAdmin):
             context["workflow_apply_url"] = reverse(
                 "desk_workflow_apply", args=[opts.app_label, opts.model_name, obj.pk]
             )
+            context["deadlines"] = [deadline_desk.describe(d) for d in all_deadlines(obj)]
         return super().render_change_form(request, context, *args, **kwargs)
 
     # -- workflow: the state field is the engine's; bulk actions; state badges ----------------------------------
@@ -240,7 +255,10 @@ class DocTypeAdmin(ModelAdmin):
     def get_list_filter(self, request: HttpRequest) -> Any:
         filters = list(super().get_list_filter(request))
         state_field = self._workflow_state_field()
-        return [WorkflowStateFilter if f == state_field else f for f in filters]
+        filters = [WorkflowStateFilter if f == state_field else f for f in filters]
+        if deadline_desk.has_policies(self.model):
+            filters.insert(1 if filters else 0, deadline_desk.DeadlineFilter)
+        return filters
 
     def get_workflow_readonly(self) -> list[str]:
         field = self._workflow_state_field()

@@ -13,7 +13,15 @@ from lowcode.core import registry
 from lowcode.desk.modules import module_label, module_order
 
 
+def _pages() -> list[tuple[str, Any, str, str, Any]]:
+    from lowcode.deadlines.models import Deadline
+
+    # Desk pages beyond DocType lists: (module, title, icon, URL name, the DocType whose read right opens it)
+    return [("Supervision", _("Red lights by department"), "monitoring", "desk_supervision_overview", Deadline)]
+
+
 def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
+    PAGES = _pages()
     groups: dict[str, list[dict[str, Any]]] = {}
     for doctype in registry.all_doctypes():
         model = doctype.model
@@ -32,6 +40,10 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
                 "link": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
             }
         )
+    for module, title, icon, url_name, model in PAGES:
+        model_admin = admin.site._registry.get(model)
+        if model_admin is not None and model_admin.has_view_permission(request):
+            groups.setdefault(module, []).append({"title": title, "icon": icon, "link": reverse(url_name)})
     navigation: list[dict[str, Any]] = [
         {"items": [{"title": _("Desk home"), "icon": "home", "link": reverse("admin:index")}]}
     ]

@@ -23,6 +23,7 @@ from lowcode.core import permissions, registry
 from lowcode.core.doc_events import fire
 from lowcode.core.documents import save_doc
 from lowcode.core.hooks import get_hooks
+from lowcode.core.signals import transition_applied
 from lowcode.workflow import effects as effect_types
 from lowcode.workflow.expressions import ExpressionError, evaluate
 from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval, WorkflowState, WorkflowTransition
@@ -194,9 +195,18 @@ def available_transitions(doc: models.Model, user: Any) -> list[Available]:
 
 
 def apply_transition(
-    doc: models.Model, action: str, user: Any, *, comment: str = "", values: dict[str, Any] | None = None
+    doc: models.Model,
+    action: str,
+    user: Any,
+    *,
+    comment: str = "",
+    values: dict[str, Any] | None = None,
+    as_system: bool = False,
 ) -> models.Model:
-    """Apply `action` to `doc` for `user`; returns the updated document or raises WorkflowError."""
+    """Apply `action` to `doc` for `user`; returns the updated document or raises WorkflowError.
+
+    `as_system`: the platform itself acts (e.g. "deemed accepted" when a time limit passes) — no user, so
+    no role, scope or self-approval check; the condition, comment, fields and approvals still apply."""
     model = type(doc)
     doctype = registry.for_model(model)
     workflow = workflow_for(model)
@@ -217,7 +227,7 @@ def apply_transition(
                 _("“%(action)s” is not possible in state “%(state)s”.")
                 % {"action": action, "state": _label(workflow, current)}
             )
-        _check(doctype.name, workflow, transition, locked, user, comment, values or {})
+        _check(doctype.name, workflow, transition, locked, user, comment, values or {}, as_system=as_system)
         changed = _apply(workflow, transition, locked, user, values or {})
         WorkflowAction.objects.create(
             doctype=doctype.name,
@@ -231,6 +241,16 @@ def apply_transition(
             at=timezone.now(),
             comment=comment,
             changed={k: _jsonable(v) for k, v in changed.items()},
+        )
+        target = _state(workflow, transition.to_state)
+        transition_applied.send(
+            sender=model,
+            doc=locked,
+            user=user,
+            action=transition.action,
+            from_state=current,
+            to_state=transition.to_state,
+            is_final=bool(target and target.is_final),
         )
         after = [e for e in transition.effects if (t := effect_types.get(e["type"])) and t.phase == "after_commit"]
         transaction.on_commit(lambda: _after_commit(locked, transition, after, user))
@@ -250,12 +270,18 @@ def _check(
     user: Any,
     comment: str,
     values: dict[str, Any],
+    *,
+    as_system: bool = False,
 ) -> None:
-    if not _role_allowed(user, transition):
+    if not as_system and not _role_allowed(user, transition):
         raise WorkflowError(_("Your roles do not allow “%(action)s”.") % {"action": transition.label})
-    if not permissions.has_permission(user, doc, "write"):
+    if not as_system and not permissions.has_permission(user, doc, "write"):
         raise WorkflowError(_("This record is outside what you may handle."))
-    if not transition.allow_self_approval and getattr(doc, "owner_id", None) == getattr(user, "pk", None):
+    if (
+        not as_system
+        and not transition.allow_self_approval
+        and getattr(doc, "owner_id", None) == getattr(user, "pk", None)
+    ):
         raise WorkflowError(
             _("You created this record, so someone else must take “%(action)s”.") % {"action": transition.label}
         )

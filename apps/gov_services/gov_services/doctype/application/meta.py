@@ -10,5 +10,5 @@ DOCTYPE = {
     "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
     "unmask_permission": "gov_services.view_id_number",
     # what workflow conditions may read beyond the fields
-    "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode"],
+    "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode", "online_level"],
 }

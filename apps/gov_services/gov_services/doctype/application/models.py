@@ -125,6 +125,10 @@ class Application(Document):
     def joint_mode(self) -> str:
         return self.matter.joint_mode
 
+    @property
+    def online_level(self) -> int:
+        return self.matter.online_level
+
     def clean(self) -> None:
         if self.id_type and self.id_number:
             validate_applicant_id(self.id_type, self.id_number)

@@ -1,0 +1,139 @@
+"""What the desk shows of deadlines: a light badge per row, the filters "due today", "yellow" and "red", and
+the running deadlines on a form in plain language."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lowcode.core import registry
+from lowcode.deadlines.models import Deadline, DeadlinePolicy
+from lowcode.deadlines.services import OPEN
+
+LIGHT_COLOURS = {"success": "success", "warning": "warning", "danger": "danger", "info": "info"}
+BADGE = {
+    Deadline.Light.GREEN: ("success", gettext_lazy("On time")),
+    Deadline.Light.YELLOW: ("warning", gettext_lazy("Nearly due")),
+    Deadline.Light.RED: ("danger", gettext_lazy("Overdue")),
+}
+
+
+def has_policies(model: type[models.Model]) -> bool:
+    doctype = registry.for_model(model)
+    return bool(doctype) and DeadlinePolicy.objects.filter(doctype=doctype.name, is_active=True).exists()
+
+
+def open_for(model: type[models.Model]) -> QuerySet:
+    doctype = registry.for_model(model)
+    return Deadline.objects.filter(doctype=doctype.name if doctype else "", status__in=OPEN)
+
+
+def annotate(queryset: QuerySet) -> QuerySet:
+    """Add `deadline_light` (the worst light of the open deadlines) and `deadline_due` (the nearest due)."""
+    mine = open_for(queryset.model).filter(doc_id=OuterRef("pk"))
+    return queryset.annotate(
+        deadline_light=Subquery(mine.order_by("-light").values("light")[:1]),
+        deadline_due=Subquery(mine.order_by("due_at").values("due_at")[:1]),
+    )
+
+
+def badge(obj: models.Model) -> tuple[str, str] | None:
+    light = getattr(obj, "deadline_light", None)
+    if light is None:
+        return None
+    colour, label = BADGE[light]
+    due = getattr(obj, "deadline_due", None)
+    if due is not None:
+        return colour, f"{label} · {format_instant(due)}"
+    return colour, str(label)
+
+
+def format_instant(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return _("%(month)s/%(day)s %(time)s") % {"month": local.month, "day": local.day, "time": f"{local:%H:%M}"}
+
+
+def format_date_long(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return _("%(year)s-%(month)s-%(day)s %(time)s") % {
+        "year": local.year,
+        "month": local.month,
+        "day": local.day,
+        "time": f"{local:%H:%M}",
+    }
+
+
+def format_span(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
+def describe(deadline: Deadline, now: datetime | None = None) -> dict[str, Any]:
+    """A running, paused or finished deadline in plain words, e.g. "将于 2026年3月2日 17:30 前办结"."""
+    now = now or timezone.now()
+    if deadline.status in (Deadline.Status.DONE, Deadline.Status.CANCELLED):
+        finished = deadline.finished_at or now
+        if finished <= deadline.due_at:
+            text = _("Done %(at)s, on time (due %(due)s)")
+        else:
+            text = _("Done %(at)s, late (due %(due)s)")
+        text = text % {"at": format_date_long(finished), "due": format_date_long(deadline.due_at)}
+    elif deadline.status == Deadline.Status.PAUSED:
+        text = _("Paused since %(since)s, with %(left)s of working time left") % {
+            "since": format_date_long(deadline.paused_at or now),
+            "left": format_span(deadline.remaining or timedelta(0)),
+        }
+    elif deadline.due_at <= now:
+        text = _("Was due by %(due)s — overdue") % {"due": format_date_long(deadline.due_at)}
+    else:
+        text = _("To be done by %(due)s") % {"due": format_date_long(deadline.due_at)}
+    colour, label = BADGE[deadline.light]
+    if deadline.status == Deadline.Status.RUNNING and deadline.due_at <= now:
+        colour, label = BADGE[Deadline.Light.RED]
+    return {
+        "policy": deadline.policy.label,
+        "text": text,
+        "colour": colour,
+        "light": label,
+        "open": deadline.status in OPEN,
+        "deadline": deadline,
+    }
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("time limit")
+    parameter_name = "deadline"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("today", gettext_lazy("Due today")),
+            ("yellow", gettext_lazy("Yellow light")),
+            ("red", gettext_lazy("Red light")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        deadlines = open_for(queryset.model)
+        value = self.value()
+        if value == "today":
+            start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+            deadlines = deadlines.filter(due_at__gte=start, due_at__lt=start + timedelta(days=1))
+        elif value == "yellow":
+            deadlines = deadlines.filter(light=Deadline.Light.YELLOW)
+        elif value == "red":
+            deadlines = deadlines.filter(light=Deadline.Light.RED)
+        else:
+            return queryset
+        return queryset.filter(pk__in=deadlines.values("doc_id"))
