@@ -10,7 +10,7 @@ app_description = "Government e-services for Chinese administrative service cent
 django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy"]
+fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy", "Letter Head", "Print Format"]
 
 scheduler_events: dict[str, list[str]] = {}
 
@@ -42,6 +42,13 @@ desk_modules = {
 
 # `bench --site NAME load-demo` runs these (and `bench start` on a site it creates); start prints the logins.
 demo_loaders = ["gov_services.demo.load_demo"]
+
+# What print formats see beyond the record's fields (lowcode.printing.context).
+print_context = {
+    "Application": "gov_services.print_context.application",
+    "Handover": "gov_services.print_context.handover",
+    "Licence": "gov_services.print_context.licence",
+}
 
 # `bench make-benchmark-data`: bulk records for benchmarks/.
 benchmark_data = ["gov_services.benchmark_data.make"]

@@ -11,6 +11,7 @@ django_apps = [
     "lowcode.scheduler",
     "lowcode.workflow",
     "lowcode.deadlines",
+    "lowcode.printing",
 ]
 
 scheduler_events = {

@@ -24,6 +24,8 @@ SECRET_KEY = CONFIG.get("secret_key") or ""
 if not SECRET_KEY:
     raise SiteError(f"site {SITE_NAME!r} has no secret_key in its site_config.json")
 DEBUG = bool(CONFIG.get("developer_mode", False))
+# The site's public address (Frappe's host_name), for links printed on paper such as QR codes.
+SITE_URL = str(CONFIG.get("host_name") or "http://localhost:8000").rstrip("/")
 ALLOWED_HOSTS = list(CONFIG.get("allowed_hosts") or ["127.0.0.1", "localhost", "[::1]", SITE_NAME])
 CSRF_TRUSTED_ORIGINS = list(CONFIG.get("csrf_trusted_origins") or [])
 

@@ -8,6 +8,7 @@ from django.views.static import serve
 
 from lowcode.deadlines import views as deadline_views
 from lowcode.desk import views as desk_views
+from lowcode.printing import views as printing_views
 from lowcode.workflow import views as workflow_views
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
         name="desk_workflow_apply",
     ),
     path("desk/supervision/", deadline_views.overview, name="desk_supervision_overview"),
+    path("desk/printing/preview/", printing_views.preview, name="desk_print_preview"),
+    path("printed/<int:pk>/", printing_views.printed_download, name="printed_document"),
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.

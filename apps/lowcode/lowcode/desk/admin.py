@@ -23,6 +23,9 @@ from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.masking import display_value, masked_fields, may_unmask
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
+from lowcode.printing import services as printing
+from lowcode.printing.sandbox import TemplateProblem
+from lowcode.printing.views import pdf_response
 from lowcode.workflow import desk as workflow_desk
 from lowcode.workflow import engine as workflow_engine
 
@@ -31,7 +34,7 @@ class DocTypeAdmin(ModelAdmin):
     """Subclasses set the usual ModelAdmin attributes; `export_fields` lists the exported columns."""
 
     export_fields: tuple[str, ...] = ()
-    actions = ["export_xlsx"]
+    actions = ["export_xlsx", "print_selected"]
     list_per_page = 50
     change_form_template = "desk/change_form.html"
 
@@ -174,7 +177,22 @@ class DocTypeAdmin(ModelAdmin):
         actions = super().get_actions(request)
         if not self.has_export_permission(request):
             actions.pop("export_xlsx", None)
+        if not self.has_print_permission(request) or not printing.formats_for(self.model):
+            actions.pop("print_selected", None)
         return actions
+
+    @admin.action(description=_("Print the selected rows (one PDF)"))
+    def print_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        docs = list(permissions.scope(request.user, queryset, "print")[: printing.MAX_BULK])
+        if not docs:
+            return None
+        print_format = printing.format_for(self.model)
+        try:
+            pdf = printing.documents_pdf(print_format, docs, request.user)
+        except TemplateProblem as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        return pdf_response(pdf, f"{print_format.name}.pdf", inline=False)
 
     def get_export_fields(self) -> list[str]:
         if self.export_fields:

@@ -18,6 +18,11 @@ from lowcode.core.masking import display_value
 
 @staff_member_required(login_url="admin:login")
 def print_view(request: HttpRequest, app_label: str, model_name: str, pk: str) -> HttpResponse:
+    from lowcode.printing.views import print_record
+
+    printed = print_record(request, app_label, model_name, pk)  # the DocType's print format, as PDF
+    if printed is not None:
+        return printed
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError:

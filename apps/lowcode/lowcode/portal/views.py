@@ -4,7 +4,9 @@ from django.shortcuts import render
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    from lowcode.printing.services import printed_for
+
+    return render(request, "portal/home.html", {"documents": printed_for(request.user)})
 
 
 class LoginView(auth_views.LoginView):

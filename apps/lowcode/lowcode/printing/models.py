@@ -1,0 +1,135 @@
+"""Print formats (Jinja templates rendered in a sandbox, then PDF) and letter heads, edited in the desk, and the
+PDFs that workflow steps issue — kept immutable with their hash."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lowcode.core.models import Document
+
+
+@cache
+def private_storage() -> FileSystemStorage:
+    """Files served only through permission-checked views (the site's private/files)."""
+    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
+
+
+IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def image_type(head: bytes) -> str | None:
+    return next((kind for magic, kind in IMAGE_MAGIC.items() if head.startswith(magic)), None)
+
+
+def validate_seal(file: object) -> None:
+    head = file.read(16)  # type: ignore[attr-defined]
+    file.seek(0)  # type: ignore[attr-defined]
+    if image_type(head) is None:
+        raise ValidationError(_("The seal must be a PNG or JPEG image."))
+    if getattr(file, "size", 0) > 1_000_000:
+        raise ValidationError(_("The seal image may be at most 1 MB."))
+
+
+class LetterHead(Document):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    header_html = models.TextField(_("header (HTML)"), blank=True)
+    footer_html = models.TextField(_("footer (HTML)"), blank=True)
+    seal = models.FileField(
+        _("seal image"), upload_to="letter_heads/", storage=private_storage, blank=True, validators=[validate_seal]
+    )
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta(Document.Meta):
+        verbose_name = _("letter head")
+        verbose_name_plural = _("letter heads")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from lowcode.printing.sandbox import TemplateProblem, check_template
+
+        errors = {}
+        for field in ("header_html", "footer_html"):
+            try:
+                check_template(getattr(self, field))
+            except TemplateProblem as exc:
+                errors[field] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+
+class PrintFormat(Document):
+    class PageSize(models.TextChoices):
+        A4 = "A4", "A4"
+        A5 = "A5", "A5"
+        A4_LANDSCAPE = "A4 landscape", _("A4 landscape")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    doctype = models.CharField(_("DocType"), max_length=100, db_index=True)
+    is_default = models.BooleanField(_("default for the DocType"), default=False)
+    disabled = models.BooleanField(_("disabled"), default=False)
+    template = models.TextField(
+        _("template (Jinja)"), help_text=_("Sees doc (the record's fields, child tables as lists) and the helpers.")
+    )
+    css = models.TextField(_("CSS"), blank=True)
+    page_size = models.CharField(_("page size"), max_length=20, choices=PageSize.choices, default=PageSize.A4)
+    margin_top = models.PositiveSmallIntegerField(_("top margin (mm)"), default=25)
+    margin_bottom = models.PositiveSmallIntegerField(_("bottom margin (mm)"), default=20)
+    margin_left = models.PositiveSmallIntegerField(_("left margin (mm)"), default=25)
+    margin_right = models.PositiveSmallIntegerField(_("right margin (mm)"), default=20)
+    letter_head = models.ForeignKey(
+        LetterHead, verbose_name=_("letter head"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    fixture_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta(Document.Meta):
+        verbose_name = _("print format")
+        verbose_name_plural = _("print formats")
+        ordering = ["doctype", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from lowcode.printing.sandbox import TemplateProblem, check_format
+
+        if "</" in self.css:
+            raise ValidationError({"css": _("CSS may not contain “</”.")})
+        try:
+            check_format(self)
+        except TemplateProblem as exc:
+            raise ValidationError({"template": str(exc)}) from None
+
+
+class PrintedDocument(models.Model):
+    """A notice as issued: the PDF a workflow step rendered, never changed afterwards (its SHA-256 is kept)."""
+
+    doctype = models.CharField(_("DocType"), max_length=100)
+    doc_id = models.CharField(_("document ID"), max_length=64)
+    print_format = models.ForeignKey(PrintFormat, verbose_name=_("print format"), on_delete=models.PROTECT)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("PDF"), upload_to="printed/%Y/%m/", storage=private_storage)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    action = models.CharField(_("workflow action"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("issued at"), db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["doctype", "doc_id"], name="printed_document_doc")]
+
+    def __str__(self) -> str:
+        return self.title

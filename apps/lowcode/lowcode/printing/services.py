@@ -1,0 +1,114 @@
+"""Printing a record: the format's template in the sandbox, the page around it, the PDF; issuing a notice."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lowcode.core import registry
+from lowcode.printing.context import document_context
+from lowcode.printing.models import PrintedDocument, PrintFormat
+from lowcode.printing.pdf import html_to_pdf
+from lowcode.printing.sandbox import render
+
+MAX_BULK = 200  # records in one bulk-printed PDF
+PAGE_SIZES = {"A4": "A4", "A5": "A5", "A4 landscape": "A4 landscape"}
+
+
+class NoPrintFormat(LookupError):
+    pass
+
+
+def formats_for(model: type[models.Model]) -> list[PrintFormat]:
+    doctype = registry.for_model(model)
+    if doctype is None:
+        return []
+    return list(PrintFormat.objects.filter(doctype=doctype.name, disabled=False).order_by("-is_default", "name"))
+
+
+def format_for(model: type[models.Model], name: str | None = None) -> PrintFormat:
+    formats = formats_for(model)
+    chosen = next((f for f in formats if f.name == name), None) if name else (formats[0] if formats else None)
+    if chosen is None:
+        raise NoPrintFormat(name or str(model._meta.verbose_name))
+    return chosen
+
+
+def body_html(print_format: PrintFormat, doc: models.Model, user: Any) -> str:
+    context = document_context(doc, user, print_format.letter_head)
+    return render(print_format.template, context)
+
+
+def page_html(print_format: PrintFormat, bodies: list[str], doc: models.Model | None, user: Any) -> str:
+    """The whole HTML page: @page size and margins, letter head header and footer, the format's CSS."""
+    letter = {"header": "", "footer": ""}
+    if print_format.letter_head is not None and doc is not None:
+        context = document_context(doc, user, print_format.letter_head)
+        letter = {
+            "header": render(print_format.letter_head.header_html, context),
+            "footer": render(print_format.letter_head.footer_html, context),
+        }
+    return render_to_string(
+        "printing/page.html",
+        {"format": print_format, "page_size": PAGE_SIZES[print_format.page_size], "bodies": bodies, **letter},
+    )
+
+
+def document_html(print_format: PrintFormat, doc: models.Model, user: Any) -> str:
+    return page_html(print_format, [body_html(print_format, doc, user)], doc, user)
+
+
+def document_pdf(print_format: PrintFormat, doc: models.Model, user: Any) -> bytes:
+    return html_to_pdf(document_html(print_format, doc, user))
+
+
+def documents_pdf(print_format: PrintFormat, docs: list[models.Model], user: Any) -> bytes:
+    """Many records of one DocType in one PDF, each starting on a new page."""
+    bodies = [body_html(print_format, doc, user) for doc in docs]
+    return html_to_pdf(page_html(print_format, bodies, docs[0] if docs else None, user))
+
+
+def printed_document_issue(
+    *, print_format: PrintFormat, doc: models.Model, user: Any, action: str = ""
+) -> PrintedDocument:
+    """Render the notice now and keep it: the PDF as issued, with its SHA-256; never re-rendered later."""
+    pdf = document_pdf(print_format, doc, user)
+    digest = hashlib.sha256(pdf).hexdigest()
+    doctype = registry.for_model(type(doc))
+    issued = PrintedDocument(
+        doctype=doctype.name if doctype else type(doc).__name__,
+        doc_id=str(doc.pk),
+        print_format=print_format,
+        title=f"{print_format.name} {doc}"[:200],
+        sha256=digest,
+        size=len(pdf),
+        action=action,
+        created_at=timezone.now(),
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    issued.file.save(f"{digest[:16]}.pdf", ContentFile(pdf), save=False)
+    issued.save(force_insert=True)
+    return issued
+
+
+def printed_for(user: Any, *, limit: int = 20) -> list[PrintedDocument]:
+    """The newest issued documents of records the user may read — what a citizen downloads in the portal."""
+    from lowcode.core import permissions
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    found: list[PrintedDocument] = []
+    for doctype in PrintedDocument.objects.values_list("doctype", flat=True).distinct().order_by():
+        try:
+            model = registry.get(doctype).model
+        except registry.UnknownDocType:
+            continue
+        readable = permissions.scope(user, model._default_manager.all(), "read").order_by("-pk")
+        ids = [str(pk) for pk in readable.values_list("pk", flat=True)[:1000]]
+        found += PrintedDocument.objects.filter(doctype=doctype, doc_id__in=ids).order_by("-created_at")[:limit]
+    return sorted(found, key=lambda d: d.created_at, reverse=True)[:limit]
