@@ -72,3 +72,12 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def desk_login(page, base_url: str, username: str, password: str) -> None:
+    """Sign in to the desk through its login form, as a person does."""
+    page.goto(f"{base_url}/desk/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/desk/")

@@ -130,6 +130,7 @@ def test_accepting_issues_the_acceptance_notice_kept_with_its_hash_for_the_appli
     engine.apply_transition(app, "accept", users["clerk"])
     issued = PrintedDocument.objects.get(doctype="Application", doc_id=str(app.pk))
     assert issued.print_format.name == "受理承诺单" and issued.created_by == users["clerk"]
+    assert issued.action == "accept" and issued.title == f"受理承诺单 {app.number}"
     with issued.file.open("rb") as f:
         stored = f.read()
     assert hashlib.sha256(stored).hexdigest() == issued.sha256 and len(stored) == issued.size

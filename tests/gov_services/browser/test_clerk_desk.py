@@ -8,6 +8,7 @@ from gov_services.demo import load_demo
 from gov_services.models import Application, Department
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.core.roles import user_set_roles
+from tests.conftest import desk_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,10 +27,7 @@ def test_clerk_filters_the_application_list_and_opens_one(
     assert expected, "the demo data has accepted applications of the market regulator"
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/desk/login/")
-    page.fill("input[name=username]", "clerk")
-    page.fill("input[name=password]", "Clerk-test-password-1")
-    page.click("button[type=submit]")
+    desk_login(page, live_server.url, "clerk", "Clerk-test-password-1")
     page.get_by_role("link", name="办件", exact=True).filter(visible=True).first.click()
     page.wait_for_url("**/desk/gov_services/application/")
     assert page.get_by_text("48 办件").is_visible()

@@ -8,6 +8,7 @@ from gov_services.demo import load_demo
 from gov_services.models import Application
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.printing.models import PrintFormat
+from tests.conftest import desk_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +23,7 @@ def test_the_preview_follows_the_template_as_it_is_edited(live_server, browser, 
     print_format = PrintFormat.objects.get(name="受理承诺单")
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{live_server.url}/desk/login/")
-    page.fill("input[name=username]", "sysmgr")
-    page.fill("input[name=password]", "Sysmgr-test-password-1")
-    page.click("button[type=submit]")
+    desk_login(page, live_server.url, "sysmgr", "Sysmgr-test-password-1")
     page.goto(f"{live_server.url}/desk/lowcode_printing/printformat/{print_format.pk}/change/")
     frame = page.frame_locator("iframe[name=preview-frame]")
     frame.get_by_text("受理承诺单").first.wait_for()

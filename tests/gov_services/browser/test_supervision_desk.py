@@ -7,6 +7,7 @@ import pytest
 from gov_services.demo import load_demo
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.deadlines.models import Deadline, SupervisionNotice
+from tests.conftest import desk_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,7 @@ def test_supervisor_sees_red_lights_by_department_and_filters_the_list(
     assert red_apps.exists() and SupervisionNotice.objects.exists(), "the demo has overdue applications"
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/desk/login/")
-    page.fill("input[name=username]", "supervisor")
-    page.fill("input[name=password]", "Supervisor-test-password-1")
-    page.click("button[type=submit]")
+    desk_login(page, live_server.url, "supervisor", "Supervisor-test-password-1")
     page.wait_for_url("**/desk/")
     assert page.locator('a[href="/desk/supervision/"]').count() >= 1  # in the sidebar, under 效能监察
     page.goto(f"{live_server.url}/desk/supervision/")

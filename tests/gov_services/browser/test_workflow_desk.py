@@ -6,6 +6,7 @@ import pytest
 
 from gov_services.models import Application, Department
 from lowcode.workflow.models import WorkflowAction
+from tests.conftest import desk_login
 from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,10 +21,7 @@ def test_admin_adds_a_state_and_a_transition_and_a_clerk_uses_it(
     app = make_application(next(m for m in matters if m.name == "食品经营许可（新办）"), user=clerk)
 
     admin = browser.new_page(viewport={"width": 1600, "height": 1000})
-    admin.goto(f"{live_server.url}/desk/login/")
-    admin.fill("input[name=username]", "Administrator")
-    admin.fill("input[name=password]", PASSWORD)
-    admin.click("button[type=submit]")
+    desk_login(admin, live_server.url, "Administrator", PASSWORD)
     admin.goto(f"{live_server.url}/desk/lowcode_workflow/workflow/")
     admin.get_by_role("link", name="办件审批流程").click()
     admin.wait_for_url("**/change/")
@@ -61,10 +59,7 @@ def test_admin_adds_a_state_and_a_transition_and_a_clerk_uses_it(
 
     # The clerk, with no restart: the new action is on the application's form.
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/desk/login/")
-    page.fill("input[name=username]", "clerk")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    desk_login(page, live_server.url, "clerk", PASSWORD)
     page.goto(f"{live_server.url}/desk/gov_services/application/{app.pk}/change/")
     page.get_by_text("转外地办理", exact=True).click()  # opens the comment box
     page.locator("#comment-transfer_out").fill("申请人要求转至南京市政务服务中心办理。")

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,7 @@ from lowcode.deadlines.models import (
     SupervisionNotice,
     WorkingCalendar,
 )
-from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
+from lowcode.desk.admin import ChildTableInline, DocTypeAdmin, RecordOnlyAdmin
 
 
 class CalendarDayInline(ChildTableInline):
@@ -73,23 +72,8 @@ class DeadlinePolicyAdmin(DocTypeAdmin):
     )
 
 
-class WrittenBySystem:
-    """Records the platform writes (clocks, recomputations): read in the desk, never edited there."""
-
-    actions: list[str] = []
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return False
-
-
 @admin.register(Deadline)
-class DeadlineAdmin(WrittenBySystem, DocTypeAdmin):
+class DeadlineAdmin(RecordOnlyAdmin):
     list_display = ("doc_title", "policy", "department", "light_badge", "status", "started_at", "due_at")
     list_filter = ("light", "status", "doctype", "policy")
     search_fields = ("doc_title", "department")
@@ -122,6 +106,6 @@ class SupervisionNoticeAdmin(DocTypeAdmin):
 
 
 @admin.register(DeadlineRecompute)
-class DeadlineRecomputeAdmin(WrittenBySystem, DocTypeAdmin):
+class DeadlineRecomputeAdmin(RecordOnlyAdmin):
     list_display = ("calendar", "requested_at", "requested_by", "status", "done", "total", "changed", "finished_at")
     list_filter = ("status",)

@@ -319,6 +319,22 @@ class DocTypeAdmin(ModelAdmin):
         return workflow_desk.state_badge(obj) or ("info", str(obj))
 
 
+class RecordOnlyAdmin(DocTypeAdmin):
+    """Records the platform writes and keeps as written (audit entries, clocks, issued documents): read in the
+    desk, never added, changed or deleted there."""
+
+    actions: list[str] = []
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
 class WorkflowStateFilter(admin.SimpleListFilter):
     """Filter by the states of the DocType's workflow — including states an administrator added."""
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from lowcode.desk.admin import DocTypeAdmin
+from lowcode.desk.admin import DocTypeAdmin, RecordOnlyAdmin
 from lowcode.printing.models import LetterHead, PrintedDocument, PrintFormat
 
 
@@ -39,7 +39,7 @@ class LetterHeadAdmin(DocTypeAdmin):
 
 
 @admin.register(PrintedDocument)
-class PrintedDocumentAdmin(DocTypeAdmin):
+class PrintedDocumentAdmin(RecordOnlyAdmin):
     """Issued notices are kept as issued: read and downloaded, never changed or deleted in the desk."""
 
     list_display = ("title", "doctype", "doc_id", "print_format", "created_at", "created_by", "download")
@@ -47,16 +47,6 @@ class PrintedDocumentAdmin(DocTypeAdmin):
     search_fields = ("title", "doc_id", "sha256")
     fields = ("title", "doctype", "doc_id", "print_format", "action", "sha256", "size", "created_at", "created_by")
     readonly_fields = fields
-    actions: list[str] = []
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("PDF"))
     def download(self, obj: PrintedDocument) -> str:

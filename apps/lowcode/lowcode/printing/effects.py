@@ -39,7 +39,7 @@ def _run(doc: models.Model, effect: dict[str, Any], user: Any) -> list[str]:
     if print_format is None:
         raise WorkflowError(_("The print format “%(name)s” is missing or disabled.") % {"name": effect["format"]})
     try:
-        printed_document_issue(print_format=print_format, doc=doc, user=user, action=effect.get("action", ""))
+        printed_document_issue(print_format=print_format, doc=doc, user=user, action=effect.get("transition", ""))
     except TemplateProblem as exc:
         raise WorkflowError(
             _("“%(name)s” could not be printed: %(error)s") % {"name": print_format.name, "error": exc}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from lowcode.core import registry
-from lowcode.desk.admin import DocTypeAdmin
+from lowcode.desk.admin import DocTypeAdmin, RecordOnlyAdmin
 from lowcode.workflow.definition import definition_of, validate_definition
 from lowcode.workflow.diagram import render_svg
 from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowState, WorkflowTransition
@@ -175,18 +175,8 @@ class WorkflowAdmin(DocTypeAdmin):
 
 
 @admin.register(WorkflowAction)
-class WorkflowActionAdmin(DocTypeAdmin):
+class WorkflowActionAdmin(RecordOnlyAdmin):
     list_display = ("at", "doctype", "doc_id", "action_label", "from_state", "to_state", "user")
     list_filter = ("doctype", "action")
     search_fields = ("doc_id", "comment")
     date_hierarchy = "at"
-    actions: list[str] = []
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -321,7 +321,7 @@ def _apply(
     for effect in transition.effects:
         kind = effect_types.get(effect["type"])
         if kind is not None and kind.phase == "before_save":
-            fields += kind.run(doc, effect, user)
+            fields += kind.run(doc, {**effect, "transition": transition.action}, user)
     fields = list(dict.fromkeys(fields))
     # The state field's values are the workflow's states, not the model's choices: skip that check only.
     save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field])
