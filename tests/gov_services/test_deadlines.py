@@ -292,3 +292,46 @@ def test_a_policy_edited_in_the_desk_is_checked_and_kept_by_fixture_sync(world) 
     with pytest.raises(ValidationError) as error:
         DeadlinePolicy(name="w", label_zh="w", doctype="Nothing", start_states=["a"], amount=1).full_clean()
     assert "Nothing" in str(error.value.message_dict["doctype"])
+
+
+def test_an_administrator_ticks_the_states_of_a_policy_in_the_desk(world) -> None:
+    make_user("sysmgr", "System Manager", world["departments"]["centre"])
+    client = Client()
+    assert client.login(username="sysmgr", password=PASSWORD)
+    policy = DeadlinePolicy.objects.get(name="application_promised_limit")
+    url = reverse("admin:lowcode_deadlines_deadlinepolicy_change", args=[policy.pk])
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="pause_states" value="supplement_requested"' in page
+    assert "补正中（supplement_requested）" in page and "受理（accept）" in page
+    assert 'value="transferred"' not in page  # only the states of the Application workflow
+    data = {
+        "name": policy.name,
+        "label_zh": policy.label_zh,
+        "label_en": policy.label_en,
+        "doctype": "Application",
+        "condition": "",
+        "is_active": "on",
+        "start_actions": ["accept"],
+        "stop_states": ["approved", "denied"],
+        "pause_states": ["supplement_requested", "special_procedure", "joint_review"],
+        "rule": policy.rule,
+        "amount": "0",
+        "limit_amount_field": policy.limit_amount_field,
+        "limit_unit_field": policy.limit_unit_field,
+        "calendar": "",
+        "yellow_mode": "hours",
+        "yellow_value": "4",
+        "department_field": "department",
+        "on_yellow": "[]",
+        "on_red": '[{"type": "supervise", "working_days": 2, "notify_roles": ["Supervisor"]}]',
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy.refresh_from_db()
+    assert policy.pause_states == ["supplement_requested", "special_procedure", "joint_review"]
+    assert (policy.yellow_mode, policy.yellow_value, policy.on_red[0]["working_days"]) == ("hours", 4, 2)
+
+    refused = client.post(url, {**data, "on_red": '[{"type": "supervise"}]', "pause_states": ["accepted"]})
+    assert refused.status_code == 200 and "督办通知须有自己的答复时限" in refused.content.decode()
+    policy.refresh_from_db()
+    assert policy.pause_states == ["supplement_requested", "special_procedure", "joint_review"]  # nothing saved

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +21,7 @@ from lowcode.deadlines.models import (
     WorkingCalendar,
 )
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin, RecordOnlyAdmin
+from lowcode.workflow.models import Workflow
 
 
 class CalendarDayInline(ChildTableInline):
@@ -59,8 +61,54 @@ class WorkingCalendarAdmin(DocTypeAdmin):
                 )
 
 
+class DeadlinePolicyForm(forms.ModelForm):
+    """States and actions are ticked from the DocType's workflow — no JSON to type for the clock."""
+
+    STATE_FIELDS = ("start_states", "stop_states", "pause_states")
+
+    class Meta:
+        model = DeadlinePolicy
+        fields = (
+            *("name", "label_zh", "label_en", "doctype", "condition", "is_active"),
+            *("start_states", "start_actions", "stop_states", "pause_states"),
+            *("rule", "amount", "limit_amount_field", "limit_unit_field", "calendar"),
+            *("yellow_mode", "yellow_value", "department_field", "on_yellow", "on_red"),
+        )
+
+    def __init__(self, *args: Any, doctype: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workflows = Workflow.objects.filter(is_active=True).prefetch_related("states", "transitions")
+        if doctype:
+            workflows = workflows.filter(doctype=doctype)
+        many = len(workflows) > 1
+        states: dict[str, str] = {}
+        actions: dict[str, str] = {}
+        for workflow in workflows:
+            prefix = f"{workflow.doctype} · " if many else ""
+            for state in workflow.states.all():
+                states.setdefault(state.name, f"{prefix}{state.label}（{state.name}）")
+            for transition in workflow.transitions.all():
+                actions.setdefault(transition.action, f"{prefix}{transition.label}（{transition.action}）")
+        choices = {"start_states": states, "stop_states": states, "pause_states": states, "start_actions": actions}
+        for name, options in choices.items():
+            field = self.fields[name]
+            current = [v for v in (self.initial.get(name) or []) if v not in options]
+            self.fields[name] = forms.MultipleChoiceField(
+                label=field.label,
+                required=False,
+                choices=[*options.items(), *((v, v) for v in current)],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=field.help_text,
+            )
+        doctypes = sorted({w.doctype for w in Workflow.objects.filter(is_active=True)})
+        self.fields["doctype"] = forms.ChoiceField(
+            label=self.fields["doctype"].label, choices=[("", "—"), *((d, d) for d in doctypes)]
+        )
+
+
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(DocTypeAdmin):
+    form = DeadlinePolicyForm
     list_display = ("label_zh", "doctype", "rule", "amount", "calendar", "is_active")
     list_filter = ("doctype", "rule", "is_active")
     search_fields = ("name", "label_zh", "label_en")
@@ -70,6 +118,16 @@ class DeadlinePolicyAdmin(DocTypeAdmin):
         (_("Limit"), {"fields": ("rule", "amount", "limit_amount_field", "limit_unit_field", "calendar")}),
         (_("Lights"), {"fields": ("yellow_mode", "yellow_value", "department_field", "on_yellow", "on_red")}),
     )
+
+    def get_form(self, request: HttpRequest, obj: DeadlinePolicy | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        doctype = obj.doctype if obj is not None else request.POST.get("doctype") or request.GET.get("doctype", "")
+
+        class ForDocType(form):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, doctype=doctype, **kw)
+
+        return ForDocType
 
 
 @admin.register(Deadline)
