@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from lowcode.core.files import private_file
 from lowcode.deadlines import views as deadline_views
 from lowcode.desk import views as desk_views
 from lowcode.printing import views as printing_views
@@ -22,6 +23,7 @@ urlpatterns = [
     path("desk/supervision/", deadline_views.overview, name="desk_supervision_overview"),
     path("desk/printing/preview/", printing_views.preview, name="desk_print_preview"),
     path("printed/<int:pk>/", printing_views.printed_download, name="printed_document"),
+    path("private/<path:path>", private_file, name="private_file"),
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.

@@ -22,11 +22,7 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_seal_must_be_an_image_and_is_inlined_into_the_pdf(django_user_model, settings, tmp_path) -> None:
-    settings.PRIVATE_FILES_ROOT = tmp_path
-    from lowcode.printing.models import private_storage
-
-    private_storage.cache_clear()
+def test_a_seal_must_be_an_image_and_is_inlined_into_the_pdf(django_user_model) -> None:
     user = django_user_model.objects.create_user("printer")
     fake = LetterHead(name="假印章", seal=SimpleUploadedFile("seal.png", b"MZ\x90\x00" + b"\x00" * 100))
     with pytest.raises(ValidationError) as error:
@@ -51,7 +47,6 @@ def test_a_seal_must_be_an_image_and_is_inlined_into_the_pdf(django_user_model, 
     print_format.save()
     pdf = document_pdf(print_format, user, user)
     assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf
-    private_storage.cache_clear()
 
 
 def test_a_header_that_does_not_compile_is_refused() -> None:

@@ -3,22 +3,13 @@ PDFs that workflow steps issue — kept immutable with their hash."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lowcode.core.files import private_storage
 from lowcode.core.models import Document
-
-
-@cache
-def private_storage() -> FileSystemStorage:
-    """Files served only through permission-checked views (the site's private/files)."""
-    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
-
 
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 

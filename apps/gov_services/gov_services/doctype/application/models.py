@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.codes import Channel, DeliveryMethod, IdType
 from gov_services.gov_services.identifiers import validate_resident_id, validate_uscc
+from lowcode.core.files import private_storage
 from lowcode.core.models import Document
 
 NAMING_SERIES = "BJ.YYYY.MM.DD.######"
@@ -161,7 +162,7 @@ class ApplicationMaterial(models.Model):
         related_name="+",
     )
     name = models.CharField(_("material"), max_length=200)
-    file = models.FileField(_("file"), upload_to="applications/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to="applications/%Y/%m/", blank=True, storage=private_storage)
     licence = models.ForeignKey(
         "gov_services.Licence",
         verbose_name=_("reused licence"),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.identifiers import validate_licence_identifier
+from lowcode.core.files import private_storage
 from lowcode.core.models import Document
 
 
@@ -69,7 +70,7 @@ class Licence(Document):
         on_delete=models.SET_NULL,
         related_name="licences",
     )
-    pdf = models.FileField(_("PDF"), upload_to="licences/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="licences/", blank=True, storage=private_storage)
 
     class Meta(Document.Meta):
         verbose_name = _("licence")

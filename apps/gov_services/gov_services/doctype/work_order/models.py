@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lowcode.core.files import private_storage
 from lowcode.core.models import Document
 
 NAMING_SERIES = "GD.YYYY.MM.DD.#####"
@@ -85,7 +86,9 @@ class WorkOrder(Document):
     return_basis = models.TextField(_("basis for returning"), blank=True)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
-    result_file = models.FileField(_("result document"), upload_to="work_orders/%Y/%m/", blank=True)
+    result_file = models.FileField(
+        _("result document"), upload_to="work_orders/%Y/%m/", blank=True, storage=private_storage
+    )
     revisited_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
     revisit_note = models.TextField(_("revisit note"), blank=True)

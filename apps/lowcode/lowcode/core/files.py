@@ -1,0 +1,77 @@
+"""Private files: stored under the site's private/files and served only through `private_file`, which asks the
+one permission layer whether the user may read the record the file belongs to (for a child table's file,
+its parent document). Public files (blank forms, samples) stay in MEDIA_ROOT."""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+class PrivateFileStorage(FileSystemStorage):
+    def url(self, name: str | None) -> str:
+        return reverse("private_file", args=[name]) if name else ""
+
+
+@cache
+def private_storage() -> PrivateFileStorage:
+    return PrivateFileStorage(location=settings.PRIVATE_FILES_ROOT)
+
+
+def private_file_fields() -> list[tuple[type[models.Model], str]]:
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.fields:
+            if isinstance(field, models.FileField) and isinstance(field.storage, PrivateFileStorage):
+                found.append((model, field.name))
+    return found
+
+
+def owning_document(model: type[models.Model], row: models.Model) -> tuple[type[models.Model], Any] | None:
+    """The DocType record a file's row answers to: itself, or the parent of a child table row."""
+    from lowcode.core import registry
+
+    if registry.for_model(model) is not None:
+        return model, row.pk
+    for field in model._meta.fields:
+        if field.many_to_one and registry.for_model(field.related_model) is not None:
+            return field.related_model, getattr(row, field.attname)
+    return None
+
+
+@login_required
+def private_file(request: HttpRequest, path: str) -> FileResponse:
+    from lowcode.core import permissions
+
+    for model, field in private_file_fields():
+        row = model._default_manager.filter(**{field: path}).first()
+        if row is None:
+            continue
+        owner = owning_document(model, row)
+        if owner is None:
+            continue
+        owner_model, owner_pk = owner
+        readable = permissions.scope(request.user, owner_model._default_manager.all(), "read")
+        if not readable.filter(pk=owner_pk).exists():
+            break  # outside the user's scope looks the same as absent
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        response = FileResponse(
+            private_storage().open(path, "rb"),
+            content_type=content_type,
+            as_attachment=content_type not in INLINE_TYPES,
+            filename=path.rsplit("/", 1)[-1],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    raise Http404
