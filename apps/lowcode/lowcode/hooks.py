@@ -12,6 +12,7 @@ django_apps = [
     "lowcode.workflow",
     "lowcode.deadlines",
     "lowcode.printing",
+    "lowcode.api",
 ]
 
 scheduler_events = {

@@ -13,6 +13,7 @@ from lowcode.printing import views as printing_views
 from lowcode.workflow import views as workflow_views
 
 urlpatterns = [
+    path("", include("lowcode.api.urls")),
     path("desk/rq/", include("django_rq.urls")),
     path("desk/print/<str:app_label>/<str:model_name>/<str:pk>/", desk_views.print_view, name="desk_print"),
     path(

@@ -1,0 +1,23 @@
+"""/api/schema (OpenAPI JSON) and /api/docs (the same, browsable, without any outside script)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from lowcode.api.openapi import document
+
+
+def schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(document(), json_dumps_params={"ensure_ascii": False})
+
+
+def browse(request: HttpRequest) -> HttpResponse:
+    spec = document()
+    operations = [
+        {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "tag": (op.get("tags") or [""])[0]}
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "delete")
+    ]
+    return render(request, "api/docs.html", {"operations": operations, "spec": spec})

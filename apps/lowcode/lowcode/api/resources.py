@@ -1,0 +1,366 @@
+"""DocTypes as API resources: names, fields, values in and out, filters and ordering in Frappe's terms.
+
+A record's `name` is its DocType's natural key (e.g. an application's number), else its primary key. Links
+(foreign keys) read and write as the linked record's name. Child tables nest as lists of rows. Masked
+fields come out masked for users who may not see them, and may not be filtered or sorted on by them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lowcode.api.errors import ApiError
+from lowcode.core import registry
+from lowcode.core.masking import display_value, masked_fields, may_unmask
+
+HIDDEN = {"password", "secret_hash", "fixture_hash"}
+ALIASES = {"creation": "created_at", "modified": "modified_at"}
+OPERATORS = {"=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "between", "is"}
+MAX_PAGE = 10_000
+
+
+def doctype_of(name: str) -> registry.DocType:
+    try:
+        return registry.get(name)
+    except registry.UnknownDocType:
+        raise ApiError(f"DocType {name} not found", "DoesNotExistError") from None
+
+
+def name_field(model: type[models.Model]) -> str:
+    doctype = registry.for_model(model)
+    return doctype.natural_key if doctype and doctype.natural_key else "pk"
+
+
+def name_of(doc: models.Model) -> Any:
+    field = name_field(type(doc))
+    return doc.pk if field == "pk" else getattr(doc, field)
+
+
+def by_name(queryset: QuerySet, name: str) -> models.Model | None:
+    field = name_field(queryset.model)
+    if field == "pk":
+        if not str(name).isdigit() or len(str(name)) > 18:
+            return None
+        return queryset.filter(pk=int(name)).first()
+    return queryset.filter(**{field: name}).first()
+
+
+def api_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN and not f.primary_key]
+
+
+def child_tables(model: type[models.Model]) -> dict[str, Any]:
+    """accessor → relation, for one-to-many relations to models that are not DocTypes (child tables)."""
+    return {
+        rel.get_accessor_name(): rel
+        for rel in model._meta.related_objects
+        if rel.one_to_many
+        and registry.for_model(rel.related_model) is None
+        and not rel.related_model._meta.auto_created
+    }
+
+
+def out(value: Any) -> Any:
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.url if value else ""
+    if isinstance(value, models.Model):
+        return name_of(value)
+    return value
+
+
+def field_value(doc: models.Model, field: models.Field, user: Any) -> Any:
+    if field.name in masked_fields(type(doc)):
+        return display_value(user, doc, field.name)
+    if field.is_relation:
+        related_id = getattr(doc, field.attname)
+        if related_id is None:
+            return None
+        if name_field(field.related_model) == "pk":
+            return related_id
+        return out(getattr(doc, field.name))
+    return out(getattr(doc, field.attname))
+
+
+def to_dict(doc: models.Model, user: Any, fields: list[str] | None = None, *, children: bool = True) -> dict:
+    doctype = registry.for_model(type(doc))
+    data: dict[str, Any] = {"name": name_of(doc)}
+    for field in api_fields(type(doc)):
+        if fields is None or field.name in fields:
+            data[field.name] = field_value(doc, field, user)
+    if fields is None:
+        data["doctype"] = doctype.name if doctype else type(doc).__name__
+        data["docstatus"] = 0
+        for alias, real in ALIASES.items():
+            if hasattr(doc, real):
+                data[alias] = out(getattr(doc, real))
+        if children:
+            for accessor, rel in child_tables(type(doc)).items():
+                rows = getattr(doc, accessor).all()
+                data[accessor] = [
+                    {
+                        **to_dict(row, user, children=False),
+                        "parent": name_of(doc),
+                        "parentfield": accessor,
+                        "idx": i + 1,
+                        "doctype": rel.related_model.__name__,
+                    }
+                    for i, row in enumerate(rows)
+                ]
+    elif "name" not in fields:
+        data.pop("name")
+    return data
+
+
+# -- reading parameters ----------------------------------------------------------------------------------------
+
+
+def json_param(raw: Any, what: str) -> Any:
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(f"{what} is not valid JSON: {raw[:80]}") from None
+
+
+def int_param(raw: Any, what: str, default: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ApiError(f"{what} must be a whole number, not {str(raw)[:40]!r}") from None
+    if value < 0 or value > 10**9:
+        raise ApiError(f"{what} must be between 0 and 1000000000")
+    return value
+
+
+def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -> tuple[str, models.Field | None]:
+    """The ORM path of a field named in filters, fields or order_by; refuses unknown, hidden and masked ones."""
+    if not isinstance(name, str):
+        raise ApiError(f"Field names are strings, not {name!r}")
+    name = ALIASES.get(name, name)
+    if name == "name":
+        field = name_field(model)
+        return ("pk", None) if field == "pk" else (field, model._meta.get_field(field))
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise ApiError(f"Field not permitted in query: {name}", "DataError") from None
+    if not getattr(field, "concrete", False) or field.name in HIDDEN:
+        raise ApiError(f"Field not permitted in query: {name}", "DataError")
+    if field.name in masked_fields(model) and purpose != "fields" and not may_unmask(user, model):
+        raise ApiError(f"You may not {purpose} by {name}", "PermissionError")
+    if field.is_relation:
+        related = name_field(field.related_model)
+        return (f"{field.name}__{related}" if related != "pk" else field.attname), field
+    return field.name, field
+
+
+def _convert(field: models.Field | None, value: Any) -> Any:
+    if field is None:
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ApiError(f"Invalid name {value!r}")
+    target = field.target_field if field.is_relation else field
+    if field.is_relation and name_field(field.related_model) != "pk":
+        target = field.related_model._meta.get_field(name_field(field.related_model))
+    if isinstance(value, list | dict):
+        raise ApiError(f"Invalid value for {field.name}: {str(value)[:60]}")
+    try:
+        return local_aware(target.to_python(value))
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        raise ApiError(f"Invalid value for {field.name}: {str(value)[:60]}") from None
+
+
+def local_aware(value: Any) -> Any:
+    """Frappe's datetimes are naive, in the site's time zone."""
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _like(pattern: Any) -> str:
+    if not isinstance(pattern, str):
+        raise ApiError("“like” compares with a text pattern")
+    parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]
+    return "^" + "".join(parts) + "$"
+
+
+def condition(model: type[models.Model], spec: Any, user: Any) -> Q:
+    if isinstance(spec, list | tuple) and len(spec) == 4:
+        spec = spec[1:]  # [doctype, field, operator, value]
+    if not isinstance(spec, list | tuple) or len(spec) not in (2, 3):
+        raise ApiError(f"A filter is [field, operator, value], not {str(spec)[:80]}")
+    if len(spec) == 2:
+        field_name, operator, value = spec[0], "=", spec[1]
+    else:
+        field_name, operator, value = spec
+    if not isinstance(operator, str) or operator.lower() not in OPERATORS:
+        raise ApiError(f"Unknown operator {operator!r}; one of {', '.join(sorted(OPERATORS))}")
+    operator = operator.lower()
+    path, field = lookup_path(model, field_name, user, "filter")
+    if operator == "is":
+        if value not in ("set", "not set"):
+            raise ApiError("“is” takes “set” or “not set”")
+        empty = Q(**{f"{path}__isnull": True})
+        if field is not None and isinstance(field, models.CharField | models.TextField | models.FileField):
+            empty |= Q(**{path: ""})
+        return ~empty if value == "set" else empty
+    if operator in ("like", "not like"):
+        q = Q(**{f"{path}__iregex": _like(value)})
+        return ~q if operator == "not like" else q
+    if operator in ("in", "not in"):
+        values = value.split(",") if isinstance(value, str) else value
+        if not isinstance(values, list | tuple):
+            raise ApiError(f"“{operator}” takes a list")
+        q = Q(**{f"{path}__in": [_convert(field, v.strip() if isinstance(v, str) else v) for v in values]})
+        return ~q if operator == "not in" else q
+    if operator == "between":
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ApiError("“between” takes [from, to]")
+        low, high = (_convert(field, v) for v in value)
+        if (
+            isinstance(field, models.DateTimeField)
+            and isinstance(high, datetime)
+            and high.time() == datetime.min.time()
+        ):
+            high = high.replace(hour=23, minute=59, second=59, microsecond=999999)
+        return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+    converted = _convert(field, value) if value is not None else None
+    if converted is None:
+        q = Q(**{f"{path}__isnull": True})
+        return ~q if operator == "!=" else q
+    lookup = {"=": "exact", "!=": "exact", ">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}[operator]
+    q = Q(**{f"{path}__{lookup}": converted})
+    return ~q if operator == "!=" else q
+
+
+def filters_q(model: type[models.Model], filters: Any, user: Any, *, any_of: bool = False) -> Q:
+    if filters in (None, "", [], {}):
+        return Q()
+    if isinstance(filters, dict):
+        specs = [
+            [
+                k,
+                *(
+                    v
+                    if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and v[0].lower() in OPERATORS
+                    else ["=", v]
+                ),
+            ]
+            for k, v in filters.items()
+        ]
+    elif isinstance(filters, list):
+        specs = filters
+    else:
+        raise ApiError("filters are a list of [field, operator, value] or an object")
+    combined = Q()
+    for spec in specs:
+        q = condition(model, spec, user)
+        combined = (combined | q) if any_of and combined else (combined & q)
+    return combined
+
+
+def ordering(model: type[models.Model], order_by: Any, user: Any) -> list[str]:
+    if order_by in (None, ""):
+        return ["-modified_at", "-pk"] if hasattr(model, "modified_at") else ["-pk"]
+    if not isinstance(order_by, str):
+        raise ApiError("order_by is text, e.g. “modified desc”")
+    result = []
+    for part in order_by.split(","):
+        words = part.strip().split()
+        if not words or len(words) > 2:
+            raise ApiError(f"Invalid order_by {order_by[:80]!r}")
+        name = words[0].strip("`").split(".")[-1]
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if direction not in ("asc", "desc"):
+            raise ApiError(f"Invalid order_by direction {direction!r}")
+        path, _ = lookup_path(model, name, user, "sort")
+        result.append(f"-{path}" if direction == "desc" else path)
+    return result
+
+
+def field_list(model: type[models.Model], fields: Any, user: Any) -> list[str] | None:
+    """None for every field ("*"), else the checked names."""
+    if fields in (None, ""):
+        return ["name"]
+    if isinstance(fields, str):
+        fields = [fields]
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise ApiError("fields is a list of field names")
+    if "*" in fields:
+        return None
+    names = []
+    for name in fields:
+        name = name.strip("`").split(".")[-1].split(" as ")[0].strip()
+        if name != "name":
+            lookup_path(model, name, user, "fields")
+        names.append(ALIASES.get(name, name))
+    return names
+
+
+# -- writing -----------------------------------------------------------------------------------------------
+
+
+def assign(doc: models.Model, data: dict[str, Any], *, creating: bool, protected: set[str]) -> list[str]:
+    """Set the writable fields present in `data`; returns their names. Unknown keys are ignored (as Frappe)."""
+    changed = []
+    for field in api_fields(type(doc)):
+        if field.name not in data or not field.editable or field.name in protected:
+            continue
+        if not creating and field.name in ("created_at", "owner"):
+            continue
+        value = data[field.name]
+        if field.is_relation:
+            value = _related(field, value)
+            setattr(doc, field.attname, value)
+        elif isinstance(field, models.FileField):
+            continue  # files come through upload_file
+        elif isinstance(field, models.JSONField):
+            setattr(doc, field.name, value)
+        else:
+            if value is None and not field.null:
+                value = "" if isinstance(field, models.CharField | models.TextField) else None
+            try:
+                setattr(doc, field.name, local_aware(field.to_python(value)) if value is not None else None)
+            except (ValidationError, TypeError, ValueError, OverflowError):
+                raise ApiError(f"Invalid value for {field.name}: {str(value)[:60]}") from None
+        changed.append(field.name)
+    return changed
+
+
+def _related(field: models.Field, value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, list | dict | bool):
+        raise ApiError(f"Invalid value for {field.name}")
+    model = field.related_model
+    found = by_name(model._default_manager.all(), str(value))
+    if found is None and str(value).isdigit() and name_field(model) != "pk":
+        found = model._default_manager.filter(pk=int(str(value))).first() if len(str(value)) < 18 else None
+    if found is None:
+        raise ApiError(f"Could not find {field.name}: {str(value)[:60]}", "LinkValidationError")
+    return found.pk

@@ -1,0 +1,246 @@
+"""/api/resource and /api/method: parse, check through lowcode.core.permissions, call the services layer,
+answer {"data": …} / {"message": …} — or an error in Frappe's shape, never a 500 for bad input."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+
+from lowcode.api import registry as methods
+from lowcode.api.auth import request_user
+from lowcode.api.errors import ApiError, error_response, forbidden, not_found
+from lowcode.api.resources import (
+    MAX_PAGE,
+    assign,
+    by_name,
+    doctype_of,
+    field_list,
+    filters_q,
+    int_param,
+    json_param,
+    name_field,
+    ordering,
+    to_dict,
+)
+from lowcode.core import permissions
+from lowcode.core.documents import delete_doc, insert_doc, save_doc
+from lowcode.core.naming import make_name
+
+logger = logging.getLogger(__name__)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _csrf_ok(request: HttpRequest) -> bool:
+    if "HTTP_X_FRAPPE_CSRF_TOKEN" in request.META and "HTTP_X_CSRFTOKEN" not in request.META:
+        request.META["HTTP_X_CSRFTOKEN"] = request.META["HTTP_X_FRAPPE_CSRF_TOKEN"]
+    return CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, lambda r: None, (), {}) is None
+
+
+def handle(request: HttpRequest, call: Callable[[Any], dict[str, Any]], *, csrf: bool = True) -> HttpResponse:
+    try:
+        user, by_token = request_user(request)
+        if csrf and not by_token and request.method in UNSAFE and user.is_authenticated and not _csrf_ok(request):
+            raise ApiError("Invalid Request: CSRF token missing or incorrect", "CSRFTokenError")
+        result = call(user)
+        return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
+    except ApiError as error:
+        return error_response(error)
+    except ValidationError as error:
+        messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        text = "; ".join(f"{k}: {' '.join(v)}" if k and k != "__all__" else " ".join(v) for k, v in messages.items())
+        return error_response(ApiError(text or "Invalid data", "ValidationError"))
+    except IntegrityError as error:
+        return error_response(ApiError(f"Duplicate or inconsistent entry: {error}"[:300], "DuplicateEntryError"))
+    except ProtectedError:
+        return error_response(ApiError("Other records link to this one; it cannot be deleted", "LinkExistsError"))
+    except PermissionDenied as error:
+        return error_response(forbidden(str(error) or "Not permitted"))
+
+
+def body(request: HttpRequest) -> dict[str, Any]:
+    """Arguments of a call: the query string, the form or the JSON body (Frappe accepts all three)."""
+    data: dict[str, Any] = dict(request.GET.items())
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if request.method in UNSAFE:
+        if content_type.startswith("application/json"):
+            try:
+                loaded = json.loads(request.body or b"{}")
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError("The request body is not valid JSON") from None
+            if not isinstance(loaded, dict):
+                raise ApiError("The request body must be a JSON object")
+            data.update(loaded)
+        elif request.method == "POST":
+            data.update(dict(request.POST.items()))
+        else:
+            data.update(dict(QueryDict(request.body).items()))
+    if isinstance(data.get("data"), str):
+        loaded = json_param(data.pop("data"), "data")
+        if not isinstance(loaded, dict):
+            raise ApiError("data must be a JSON object")
+        data.update(loaded)
+    return data
+
+
+def _signed_in(user: Any) -> None:
+    if not user.is_authenticated:
+        raise ApiError("Not permitted: please log in", "PermissionError")
+
+
+# -- /api/resource ---------------------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def resource(request: HttpRequest, doctype: str, name: str | None = None) -> HttpResponse:
+    def call(user: Any) -> dict[str, Any]:
+        _signed_in(user)
+        model = doctype_of(doctype).model
+        if name is None:
+            if request.method == "GET":
+                return {"data": list_rows(model, user, request.GET.dict())}
+            if request.method == "POST":
+                return {"data": create(model, user, body(request))}
+        else:
+            if request.method == "GET":
+                return {"data": to_dict(_find(model, user, name, "read"), user)}
+            if request.method in ("PUT", "PATCH"):
+                return {"data": update(model, user, name, body(request))}
+            if request.method == "DELETE":
+                delete_doc(_find(model, user, name, "delete"))
+                return {"data": "ok"}
+        raise ApiError(f"Method {request.method} is not allowed here", "ValidationError")
+
+    return handle(request, call)
+
+
+def _find(model: Any, user: Any, name: str, ptype: str) -> Any:
+    if not permissions.has_role_right(user, model, ptype):
+        raise forbidden(f"No permission to {ptype} {model._meta.verbose_name}")
+    doc = by_name(permissions.scope(user, model._default_manager.all(), ptype), name)
+    if doc is None:  # outside the user's scope looks the same as absent
+        raise not_found(f"{model._meta.verbose_name} {name} not found")
+    return doc
+
+
+def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
+    if not permissions.has_role_right(user, model, "read"):
+        raise forbidden(f"No permission to read {model._meta.verbose_name}")
+    fields = field_list(model, json_param(args.get("fields"), "fields"), user)
+    queryset = permissions.scope(user, model._default_manager.all(), "read")
+    queryset = queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user))
+    or_filters = json_param(args.get("or_filters"), "or_filters")
+    if or_filters:
+        queryset = queryset.filter(filters_q(model, or_filters, user, any_of=True))
+    queryset = queryset.order_by(*ordering(model, args.get("order_by"), user))
+    start = int_param(args.get("limit_start"), "limit_start", 0)
+    length = int_param(args.get("limit_page_length", args.get("limit")), "limit_page_length", 20)
+    page = queryset[start : start + (length or MAX_PAGE)]
+    rows = [to_dict(doc, user, fields, children=False) for doc in page]
+    as_dict = str(args.get("as_dict", "1")).lower() not in ("0", "false")
+    if as_dict:
+        return rows
+    columns = fields if fields is not None else list(rows[0]) if rows else []
+    return [[row.get(c) for c in columns] for row in rows]
+
+
+def count(model: Any, user: Any, args: dict[str, Any]) -> int:
+    if not permissions.has_role_right(user, model, "read"):
+        raise forbidden(f"No permission to read {model._meta.verbose_name}")
+    queryset = permissions.scope(user, model._default_manager.all(), "read")
+    return queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user)).count()
+
+
+def _protected(model: Any) -> set[str]:
+    from lowcode.workflow.engine import workflow_for
+
+    workflow = workflow_for(model)
+    return {workflow.state_field} if workflow else set()
+
+
+@transaction.atomic
+def create(model: Any, user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    if not permissions.has_role_right(user, model, "create"):
+        raise forbidden(f"No permission to create {model._meta.verbose_name}")
+    doc = model()
+    assign(doc, data, creating=True, protected=_protected(model))
+    from lowcode.core import registry
+
+    doctype = registry.for_model(model)
+    series = doctype.extra.get("naming_series") if doctype else None
+    key = name_field(model)
+    if series and key != "pk" and not getattr(doc, key):
+        doc.full_clean(exclude=[key])  # bad input is refused before a number is spent
+        setattr(doc, key, make_name(series))
+    insert_doc(doc, user=user)
+    if not permissions.has_permission(user, doc, "create"):
+        raise forbidden("This record would be outside what you may create")  # rolls the insert back
+    return to_dict(doc, user)
+
+
+@transaction.atomic
+def update(model: Any, user: Any, name: str, data: dict[str, Any]) -> dict[str, Any]:
+    doc = _find(model, user, name, "write")
+    from lowcode.workflow.engine import may_edit_in_state
+
+    if not may_edit_in_state(doc, user):
+        raise forbidden("This record cannot be edited in its current state")
+    protected = _protected(model)
+    if protected & set(data) and any(data[f] != getattr(doc, f) for f in protected & set(data)):
+        raise ApiError("The state changes only through a workflow action (lowcode.api.methods.apply_workflow)")
+    changed = assign(doc, data, creating=False, protected=protected | {name_field(model)})
+    save_doc(doc, update_fields=changed, user=user)
+    doc.refresh_from_db()
+    return to_dict(doc, user)
+
+
+# -- /api/method -----------------------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def method(request: HttpRequest, path: str) -> HttpResponse:
+    registered = methods.get(path)
+
+    def call(user: Any) -> dict[str, Any]:
+        if registered is None:
+            raise ApiError(f"Method {path} is not whitelisted", "PermissionError")
+        if request.method not in registered.methods:
+            raise ApiError(f"Method {path} does not answer {request.method}", "PermissionError")
+        if not registered.allow_guest:
+            _signed_in(user)
+        args = body(request)
+        args.pop("cmd", None)
+        result = {"message": registered.func(request=request, user=user, **_arguments(registered.func, args))}
+        result.update(getattr(request, "api_extra", {}))
+        return result
+
+    return handle(request, call, csrf=not (registered and registered.allow_guest))
+
+
+def _arguments(func: Callable[..., Any], args: dict[str, Any]) -> dict[str, Any]:
+    import inspect
+
+    parameters = inspect.signature(func).parameters
+    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    given = {k: v for k, v in args.items() if accepts_any or k in parameters}
+    given.pop("request", None)
+    given.pop("user", None)
+    missing = [
+        n
+        for n, p in parameters.items()
+        if n not in ("request", "user")
+        and p.default is inspect.Parameter.empty
+        and p.kind is p.KEYWORD_ONLY
+        and n not in given
+    ]
+    if missing:
+        raise ApiError(f"Missing argument: {', '.join(missing)}")
+    return given
