@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--applications", type=int, default=0, help="make sure there are this many benchmark records")
     s.add_argument("--open-fraction", type=float, default=0.3, help="share still open, with running deadlines")
     s.add_argument("--seed", type=int, default=7)
+    s = sub.add_parser("generate-api-keys", help="new API key and secret for a user (the secret is printed once)")
+    s.add_argument("username")
     s = sub.add_parser("benchmark", help="run benchmarks/NAME.py against the site and print its figures")
     s.add_argument("name")
     s.add_argument("args", nargs=argparse.REMAINDER)
@@ -150,6 +152,19 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         benchmark.make_data(
             _site(args), applications=args.applications, open_fraction=args.open_fraction, seed=args.seed
         )
+    elif cmd == "generate-api-keys":
+        from lowcode.commands.util import setup_django
+
+        setup_django(_site(args))
+        from django.contrib.auth import get_user_model
+
+        from lowcode.api.models import credential_generate
+
+        user = get_user_model().objects.filter(username=args.username).first()
+        if user is None:
+            raise CommandError(f"no user {args.username!r}")
+        credential, secret = credential_generate(user=user)
+        print(f"{credential.api_key} {secret}")
     elif cmd == "benchmark":
         from lowcode.commands import benchmark
 
