@@ -24,7 +24,7 @@ from gov_services.models import Application, Matter
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.deadlines.models import Deadline, DeadlinePolicy
 from lowcode.deadlines.selectors import snapshot_of
-from lowcode.deadlines.services import policy_calendar, span, yellow_left
+from lowcode.deadlines.services import build, policy_calendar
 
 PREFIX = "BM"
 BATCH = 5000
@@ -58,7 +58,9 @@ def make(
             Application.objects.bulk_create(rows, batch_size=1000)
             opened = [a for a in rows if a.status == Application.Status.UNDER_REVIEW]
             ids = dict(Application.objects.filter(number__in=[a.number for a in opened]).values_list("number", "pk"))
-            deadlines = [_deadline(policy, stored, cal, a, ids[a.number]) for a in opened]
+            for app in opened:
+                app.pk = ids[app.number]
+            deadlines = [build(policy, app, app.accepted_at, stored=stored, cal=cal) for app in opened]
             Deadline.objects.bulk_create(deadlines, batch_size=1000)
         made_apps += count
         made_deadlines += len(deadlines)
@@ -109,31 +111,5 @@ def _application(n: int, matters: list[Matter], rng: random.Random, now: datetim
         app.archived_at = app.completed_at + timedelta(hours=20)
         app.delivery_method = Application.Delivery.PICKUP
         app.decision_reason = "经审查，申请材料齐全、符合法定形式，符合法定条件。"
-    app._matter_cache = matter  # type: ignore[attr-defined]
+    app.matter, app.department = matter, matter.department  # loaded once: no query per row
     return app
-
-
-def _deadline(policy: DeadlinePolicy, stored: Any, cal: Any, app: Application, pk: int) -> Deadline:
-    app.matter = app._matter_cache  # type: ignore[attr-defined]
-    limit = span(policy, app, app.accepted_at, cal)
-    left = yellow_left(policy, limit.total)
-    yellow = (
-        app.accepted_at + (limit.total - left)
-        if limit.wall_clock
-        else cal.add_working_hours(app.accepted_at, (limit.total - left).total_seconds() / 3600)
-    )
-    return Deadline(
-        policy=policy,
-        calendar=stored,
-        doctype="Application",
-        doc_id=pk,
-        doc_title=app.number,
-        department_key=str(app.department_id),
-        department=str(app.matter.department),
-        started_at=app.accepted_at,
-        due_at=limit.due,
-        yellow_at=yellow,
-        next_check_at=min(yellow, limit.due),
-        total=limit.total,
-        wall_clock=limit.wall_clock,
-    )

@@ -23,11 +23,7 @@ def promised_due(application: Application) -> Any:
         cal = calendar_snapshot()
     except NoCalendar:
         return None
-    if matter.promised_limit_unit == LimitUnit.WORKING_DAYS:
-        return cal.add_working_days(start, matter.promised_limit)
-    if matter.promised_limit_unit == LimitUnit.WORKING_HOURS:
-        return cal.add_working_hours(start, matter.promised_limit)
-    return cal.add_calendar_days(start, matter.promised_limit)
+    return cal.add(start, matter.promised_limit, matter.promised_limit_unit)
 
 
 def _department(department: Any) -> dict[str, str]:

@@ -15,15 +15,11 @@ from django.middleware.csrf import get_token
 from lowcode.api.errors import ApiError, forbidden, not_found
 from lowcode.api.registry import whitelist
 from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict
-from lowcode.api.views import _find, count, list_rows
+from lowcode.api.views import count, find_doc, list_rows
 from lowcode.core import permissions
+from lowcode.core.files import EXTENSIONS, sniff
 
 MAX_UPLOAD = 10 * 1024 * 1024
-UPLOAD_TYPES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
 
 
 @whitelist(allow_guest=True, methods=("POST",), path="login")
@@ -64,7 +60,7 @@ def get_count(*, request: HttpRequest, user: Any, doctype: str = "", filters: An
 
 @whitelist(path="frappe.client.get")
 def get(*, request: HttpRequest, user: Any, doctype: str = "", name: str = "", **_: Any) -> dict[str, Any]:
-    return to_dict(_find(doctype_of(doctype).model, user, str(name), "read"), user)
+    return to_dict(find_doc(doctype_of(doctype).model, user, str(name), "read"), user)
 
 
 @whitelist(path="frappe.client.get_value")
@@ -107,13 +103,13 @@ def upload_file(
         raise ApiError(f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
     head = upload.read(16)
     upload.seek(0)
-    kind = next((v for magic, v in UPLOAD_TYPES.items() if head.startswith(magic)), None)
+    kind = sniff(head)
     if kind is None:
         raise ApiError("Only PDF, PNG and JPEG files are accepted (checked by their content)")
     if not (doctype and docname and fieldname):
         raise ApiError("Name the record and its file field: doctype, docname, fieldname")
     model = doctype_of(doctype).model
-    doc = _find(model, user, docname, "write")
+    doc = find_doc(model, user, docname, "write")
     try:
         field = model._meta.get_field(fieldname)
     except Exception:
@@ -124,7 +120,7 @@ def upload_file(
     digest = hashlib.sha256(content).hexdigest()
     base = str(upload.name or "file").rsplit("/", 1)[-1].rsplit(".", 1)[0][:60] or "file"
     with transaction.atomic():
-        getattr(doc, fieldname).save(f"{base}{kind[1]}", ContentFile(content), save=False)
+        getattr(doc, fieldname).save(f"{base}{EXTENSIONS[kind]}", ContentFile(content), save=False)
         from lowcode.core.documents import save_doc
 
         save_doc(doc, update_fields=[fieldname], user=user)
@@ -145,7 +141,7 @@ def apply_workflow(
     from lowcode.workflow.engine import WorkflowError, apply_transition
 
     model = doctype_of(doctype).model
-    doc = _find(model, user, str(name), "read")
+    doc = find_doc(model, user, str(name), "read")
     try:
         doc = apply_transition(doc, str(action), user, comment=str(comment))
     except WorkflowError as error:
@@ -189,12 +185,9 @@ def calendar_add(
         except (TypeError, ValueError):
             raise ApiError(f"{what} is a number") from None
     try:
-        if working_hours not in (None, ""):
-            due = cal.add_working_hours(moment, float(working_hours))
-        elif working_days not in (None, ""):
-            due = cal.add_working_days(moment, int(working_days))
-        elif calendar_days not in (None, ""):
-            due = cal.add_calendar_days(moment, int(calendar_days))
+        given = next(((unit, value) for unit, (value, _) in limits.items() if value not in (None, "")), None)
+        if given is not None:
+            due = cal.add(moment, float(given[1]), given[0])
         elif cutoff == "handover":
             due = cal.handover_cutoff(moment)
         else:

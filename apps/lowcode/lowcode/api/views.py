@@ -31,7 +31,7 @@ from lowcode.api.resources import (
     ordering,
     to_dict,
 )
-from lowcode.core import permissions
+from lowcode.core import permissions, registry
 from lowcode.core.documents import delete_doc, insert_doc, save_doc
 from lowcode.core.naming import make_name
 
@@ -111,18 +111,18 @@ def resource(request: HttpRequest, doctype: str, name: str | None = None) -> Htt
                 return {"data": create(model, user, body(request))}
         else:
             if request.method == "GET":
-                return {"data": to_dict(_find(model, user, name, "read"), user)}
+                return {"data": to_dict(find_doc(model, user, name, "read"), user)}
             if request.method in ("PUT", "PATCH"):
                 return {"data": update(model, user, name, body(request))}
             if request.method == "DELETE":
-                delete_doc(_find(model, user, name, "delete"))
+                delete_doc(find_doc(model, user, name, "delete"))
                 return {"data": "ok"}
         raise ApiError(f"Method {request.method} is not allowed here", "ValidationError")
 
     return handle(request, call)
 
 
-def _find(model: Any, user: Any, name: str, ptype: str) -> Any:
+def find_doc(model: Any, user: Any, name: str, ptype: str) -> Any:
     if not permissions.has_role_right(user, model, ptype):
         raise forbidden(f"No permission to {ptype} {model._meta.verbose_name}")
     doc = by_name(permissions.scope(user, model._default_manager.all(), ptype), name)
@@ -172,8 +172,6 @@ def create(model: Any, user: Any, data: dict[str, Any]) -> dict[str, Any]:
         raise forbidden(f"No permission to create {model._meta.verbose_name}")
     doc = model()
     assign(doc, data, creating=True, protected=_protected(model))
-    from lowcode.core import registry
-
     doctype = registry.for_model(model)
     series = doctype.extra.get("naming_series") if doctype else None
     key = name_field(model)
@@ -188,7 +186,7 @@ def create(model: Any, user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def update(model: Any, user: Any, name: str, data: dict[str, Any]) -> dict[str, Any]:
-    doc = _find(model, user, name, "write")
+    doc = find_doc(model, user, name, "write")
     from lowcode.workflow.engine import may_edit_in_state
 
     if not may_edit_in_state(doc, user):

@@ -81,13 +81,9 @@ def run(site: str | None, args: argparse.Namespace) -> int:
         start = datetime.strptime(args.start, "%Y-%m-%d %H:%M").replace(tzinfo=cal.tz)
     except ValueError:
         raise CommandError(f"--start {args.start!r} is not “YYYY-MM-DD HH:MM”") from None
-    if args.working_hours is not None:
-        due = cal.add_working_hours(start, args.working_hours)
-    elif args.working_days is not None:
-        due = cal.add_working_days(start, args.working_days)
-    elif args.calendar_days is not None:
-        due = cal.add_calendar_days(start, args.calendar_days)
-    else:
-        due = cal.handover_cutoff(start)
+    amounts = {"working_hours": args.working_hours, "working_days": args.working_days}
+    amounts["calendar_days"] = args.calendar_days
+    given = next(((unit, value) for unit, value in amounts.items() if value is not None), None)
+    due = cal.add(start, given[1], given[0]) if given else cal.handover_cutoff(start)
     print(due.isoformat())
     return 0

@@ -17,6 +17,13 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+MAGIC = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a PDF, PNG or JPEG by its first bytes (never by its name), else None."""
+    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), None)
 
 
 class PrivateFileStorage(FileSystemStorage):

@@ -11,6 +11,7 @@ with `register_importer(doctype, func)`; it returns "created", "updated" or "unc
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -62,6 +63,30 @@ def upsert_plain(doctype: registry.DocType, record: dict[str, Any]) -> str:
         raise FixtureError(f"{doctype.name}: fixture record lacks its natural key {key!r}: {record}")
     values = {k: v for k, v in record.items() if k not in ("doctype", key)}
     return upsert_doc(doctype.model, {key: record[key]}, values)[1]
+
+
+def fingerprint(values: dict[str, Any]) -> str:
+    """A stable hash of a record's shipped values, to tell later whether the site has edited it."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def upsert_unless_edited(
+    model: type[Any],
+    lookup: dict[str, Any],
+    shipped: dict[str, Any],
+    values: dict[str, Any],
+    stored: Callable[[Any], dict[str, Any]],
+) -> str:
+    """Apply an app's shipped record unless an administrator edited it on this site since it was last shipped.
+
+    `shipped` is the app's version in canonical form, `stored(existing)` the site's in the same form, `values`
+    the field values to write. The record's `fixture_hash` keeps the fingerprint of what was last shipped.
+    """
+    existing = model._default_manager.filter(**lookup).first()
+    if existing is not None and existing.fixture_hash != fingerprint(stored(existing)):
+        logger.warning("%s %s was edited on this site; the shipped version is not applied", model.__name__, lookup)
+        return "unchanged"
+    return upsert_doc(model, lookup, {**values, "fixture_hash": fingerprint(shipped)})[1]
 
 
 def load_records(doctype_name: str) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from lowcode.deadlines.models import (
     WorkingCalendar,
 )
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin, RecordOnlyAdmin
+from lowcode.workflow import desk as workflow_desk
 from lowcode.workflow.models import Workflow
 
 
@@ -136,7 +137,7 @@ class DeadlineAdmin(RecordOnlyAdmin):
     list_filter = ("light", "status", "doctype", "policy")
     search_fields = ("doc_title", "department")
 
-    @display(description=_("light"), label=deadline_desk.LIGHT_COLOURS, ordering="light")
+    @display(description=_("light"), label=workflow_desk.COLOURS, ordering="light")
     def light_badge(self, obj: Deadline) -> Any:
         colour, label = deadline_desk.BADGE[obj.light]
         return colour, str(label)

@@ -18,7 +18,6 @@ from lowcode.core import registry
 from lowcode.deadlines.models import Deadline, DeadlinePolicy
 from lowcode.deadlines.services import OPEN
 
-LIGHT_COLOURS = {"success": "success", "warning": "warning", "danger": "danger", "info": "info"}
 BADGE = {
     Deadline.Light.GREEN: ("success", gettext_lazy("On time")),
     Deadline.Light.YELLOW: ("warning", gettext_lazy("Nearly due")),

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from lowcode.core.documents import upsert_doc
+from lowcode.core.fixtures import upsert_unless_edited
 from lowcode.deadlines.models import CalendarDay, DeadlinePolicy, WorkingCalendar
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -64,23 +60,12 @@ def _policy_values(source: Any) -> dict[str, Any]:
     return values
 
 
-def policy_fingerprint(values: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 @transaction.atomic
 def policy_upsert(record: dict[str, Any]) -> str:
     """A shipped deadline policy: created when new, updated when the app's version changed — unless an
     administrator edited it since (then the site's version is kept, as with workflows)."""
     shipped = _policy_values(record)
-    existing = DeadlinePolicy.objects.filter(name=record["name"]).select_related("calendar").first()
-    if existing is not None and existing.fixture_hash != policy_fingerprint(_policy_values(existing)):
-        logger.warning("deadline policy %s was edited on this site; the shipped version is not applied", existing.name)
-        return "unchanged"
-    values = {k: v for k, v in shipped.items() if k != "calendar"}
+    values = {**shipped}
     values["calendar"] = WorkingCalendar.objects.get(name=shipped["calendar"]) if shipped["calendar"] else None
     values["amount"], values["yellow_value"] = Decimal(shipped["amount"]), Decimal(shipped["yellow_value"])
-    values["fixture_hash"] = policy_fingerprint(shipped)
-    policy, outcome = upsert_doc(DeadlinePolicy, {"name": record["name"]}, values)
-    policy.full_clean()
-    return outcome
+    return upsert_unless_edited(DeadlinePolicy, {"name": record["name"]}, shipped, values, _policy_values)

@@ -8,15 +8,17 @@ check follows the new instants. Progress is written every batch, for the adminis
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from lowcode.deadlines.models import Deadline, DeadlineRecompute, WorkingCalendar
+from lowcode.core import registry
+from lowcode.deadlines.models import Deadline, DeadlinePolicy, DeadlineRecompute, WorkingCalendar
 from lowcode.deadlines.selectors import snapshot_of
-from lowcode.deadlines.services import OPEN, place, set_next_check, span
+from lowcode.deadlines.services import OPEN, place, place_from_start, span
 from lowcode.scheduler.queues import enqueue
 
 BATCH = 500
@@ -58,8 +60,9 @@ def run(job_id: int) -> None:
                 )
                 if not batch:
                     break
+                documents = _documents(batch)
                 for deadline in batch:
-                    job.changed += _recompute(deadline, cal)
+                    job.changed += _recompute(deadline, cal, documents.get((deadline.doctype, deadline.doc_id)))
                 last = batch[-1].pk
                 job.done += len(batch)
                 job.total = max(job.total, job.done)
@@ -75,25 +78,32 @@ def run(job_id: int) -> None:
     job.save(update_fields=["status", "finished_at"])
 
 
-def _recompute(deadline: Deadline, cal: Any) -> int:
+def _recompute(deadline: Deadline, cal: Any, doc: Any) -> int:
     before = deadline.due_at
     policy = deadline.policy
     if deadline.status == Deadline.Status.PAUSED:
         return 0
     if deadline.resumed_at is None:
-        doc = _document(deadline)
-        limit = span(policy, doc, deadline.started_at, cal)
-        deadline.total = limit.total
-        place(deadline, policy, cal, deadline.started_at, limit.total)
-        deadline.due_at = limit.due  # the rule's own instant (e.g. the close of the N-th working day)
+        place_from_start(deadline, policy, cal, span(policy, doc, deadline.started_at, cal))
     else:
         place(deadline, policy, cal, deadline.resumed_at, deadline.remaining or timedelta(0))
-    set_next_check(deadline)
     deadline.save(update_fields=["due_at", "yellow_at", "next_check_at", "total"])
     return int(deadline.due_at != before)
 
 
-def _document(deadline: Deadline) -> Any:
-    from lowcode.core import registry
-
-    return registry.get(deadline.doctype).model._default_manager.filter(pk=deadline.doc_id).first()
+def _documents(batch: list[Deadline]) -> dict[tuple[str, int], Any]:
+    """The documents whose own limit a batch's clocks read (the matter's promised limit), one query a DocType."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    related: dict[str, set[str]] = defaultdict(set)
+    for deadline in batch:
+        if deadline.policy.rule == DeadlinePolicy.Rule.DOCUMENT_LIMIT and deadline.resumed_at is None:
+            wanted[deadline.doctype].add(deadline.doc_id)
+            for path in (deadline.policy.limit_amount_field, deadline.policy.limit_unit_field):
+                if "." in path:
+                    related[deadline.doctype].add(path.rsplit(".", 1)[0].replace(".", "__"))
+    found = {}
+    for doctype, ids in wanted.items():
+        model = registry.get(doctype).model
+        for doc in model._default_manager.filter(pk__in=ids).select_related(*related[doctype]):
+            found[(doctype, doc.pk)] = doc
+    return found

@@ -67,16 +67,11 @@ def span(policy: DeadlinePolicy, doc: models.Model | None, start: datetime, cal:
         amount, rule = resolve(doc, policy.limit_amount_field), resolve(doc, policy.limit_unit_field)
         if not amount or rule not in UNITS:
             raise PolicyError(f"{policy.name}: the document has no usable limit ({amount!r} {rule!r})")
-    amount = Decimal(str(amount))
     wall = rule == DeadlinePolicy.Rule.CALENDAR_DAYS
-    if rule == DeadlinePolicy.Rule.WORKING_HOURS:
-        due = cal.add_working_hours(start, float(amount))
-    elif rule == DeadlinePolicy.Rule.WORKING_DAYS:
-        due = cal.add_working_days(start, int(amount))
-    elif rule == DeadlinePolicy.Rule.CALENDAR_DAYS:
-        due = cal.add_calendar_days(start, int(amount))
-    elif rule == DeadlinePolicy.Rule.HANDOVER_CUTOFF:
+    if rule == DeadlinePolicy.Rule.HANDOVER_CUTOFF:
         due = cal.handover_cutoff(start)
+    elif rule in UNITS:
+        due = cal.add(start, float(Decimal(str(amount))), rule)
     else:
         raise PolicyError(f"{policy.name}: unknown rule {rule!r}")
     total = due - start if wall else cal.remaining_working_time(start, due)
@@ -123,11 +118,19 @@ def _department(policy: DeadlinePolicy, doc: models.Model) -> tuple[str, str]:
     return str(key), str(value)[:140]
 
 
-def start(policy: DeadlinePolicy, doc: models.Model, now: datetime | None = None) -> Deadline:
-    now = now or timezone.now()
-    stored = policy_calendar(policy)
-    cal = snapshot_of(stored)
-    limit = span(policy, doc, now, cal)
+def place_from_start(deadline: Deadline, policy: DeadlinePolicy, cal: Calendar, limit: Span) -> None:
+    """Due and yellow instants of a clock running since its start: the rule's own due instant (e.g. the close
+    of the N-th working day), yellow when the policy's share of the limit is left."""
+    deadline.total, deadline.wall_clock = limit.total, limit.wall_clock
+    place(deadline, policy, cal, deadline.started_at, limit.total)
+    deadline.due_at = limit.due
+    set_next_check(deadline)
+
+
+def build(
+    policy: DeadlinePolicy, doc: models.Model, start: datetime, *, stored: WorkingCalendar, cal: Calendar
+) -> Deadline:
+    """A new running clock of `policy` on `doc` from `start`, not yet saved (bulk makers save many at once)."""
     key, department = _department(policy, doc)
     doctype = registry.for_model(type(doc))
     deadline = Deadline(
@@ -138,15 +141,15 @@ def start(policy: DeadlinePolicy, doc: models.Model, now: datetime | None = None
         doc_title=str(doc)[:140],
         department_key=key,
         department=department,
-        started_at=now,
-        due_at=limit.due,
-        total=limit.total,
-        wall_clock=limit.wall_clock,
+        started_at=start,
     )
-    deadline.yellow_at = _advance(
-        cal, limit.wall_clock, now, max(limit.total - yellow_left(policy, limit.total), timedelta(0))
-    )
-    set_next_check(deadline)
+    place_from_start(deadline, policy, cal, span(policy, doc, start, cal))
+    return deadline
+
+
+def start(policy: DeadlinePolicy, doc: models.Model, now: datetime | None = None) -> Deadline:
+    stored = policy_calendar(policy)
+    deadline = build(policy, doc, now or timezone.now(), stored=stored, cal=snapshot_of(stored))
     deadline.save(force_insert=True)
     return deadline
 
@@ -253,14 +256,7 @@ def on_insert(sender: Any, *, doc: models.Model, user: Any, **_: Any) -> None:
 
 
 def open_deadlines(doc: models.Model) -> list[Deadline]:
-    doctype = registry.for_model(type(doc))
-    if doctype is None or not doc.pk:
-        return []
-    return list(
-        Deadline.objects.filter(doctype=doctype.name, doc_id=doc.pk, status__in=OPEN)
-        .select_related("policy")
-        .order_by("due_at")
-    )
+    return [d for d in all_deadlines(doc) if d.status in OPEN]
 
 
 def all_deadlines(doc: models.Model) -> list[Deadline]:

@@ -95,6 +95,16 @@ class Calendar:
     def add_calendar_days(self, start: datetime, days: int) -> datetime:
         return self._at(start.astimezone(self.tz).date() + timedelta(days=days), time.max)
 
+    def add(self, start: datetime, amount: float, unit: str) -> datetime:
+        """`amount` of `unit` ("working_hours", "working_days" or "calendar_days") from `start`."""
+        if unit == "working_hours":
+            return self.add_working_hours(start, amount)
+        if unit == "working_days":
+            return self.add_working_days(start, int(amount))
+        if unit == "calendar_days":
+            return self.add_calendar_days(start, int(amount))
+        raise ValueError(f"unknown unit {unit!r}")
+
     def handover_cutoff(self, received: datetime) -> datetime:
         local = received.astimezone(self.tz)
         day = local.date()

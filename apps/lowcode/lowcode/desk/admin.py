@@ -41,9 +41,16 @@ class DocTypeAdmin(ModelAdmin):
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = permissions.scope(request.user, super().get_queryset(request), "read")
-        if deadline_desk.has_policies(self.model):
+        if self._has_deadlines(request):
             queryset = deadline_desk.annotate(queryset)
         return queryset
+
+    def _has_deadlines(self, request: HttpRequest) -> bool:
+        """Whether deadline policies run on this DocType — asked once per request (list, columns, filters)."""
+        cache = request.__dict__.setdefault("_lowcode_has_deadlines", {})
+        if self.model not in cache:
+            cache[self.model] = deadline_desk.has_policies(self.model)
+        return cache[self.model]
 
     def _may(self, request: HttpRequest, ptype: str, obj: models.Model | None) -> bool:
         if obj is None:
@@ -116,12 +123,12 @@ class DocTypeAdmin(ModelAdmin):
                 columns[i] = self._masked_column(request.user, column)
             elif column == "workflow_status":
                 columns[i] = self._state_column()
-        if deadline_desk.has_policies(self.model):
+        if self._has_deadlines(request):
             columns.append(self._light_column())
         return columns
 
     def _light_column(self) -> Any:
-        @display(description=_("time limit"), label=deadline_desk.LIGHT_COLOURS, ordering="deadline_light")
+        @display(description=_("time limit"), label=workflow_desk.COLOURS, ordering="deadline_light")
         def deadline_light(obj: models.Model) -> Any:
             return deadline_desk.badge(obj) or ("info", "—")
 
@@ -274,7 +281,7 @@ class DocTypeAdmin(ModelAdmin):
         filters = list(super().get_list_filter(request))
         state_field = self._workflow_state_field()
         filters = [WorkflowStateFilter if f == state_field else f for f in filters]
-        if deadline_desk.has_policies(self.model):
+        if self._has_deadlines(request):
             filters.insert(1 if filters else 0, deadline_desk.DeadlineFilter)
         return filters
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from lowcode.core import registry
+from lowcode.core.files import sniff
 from lowcode.core.hooks import get_hooks
 from lowcode.core.masking import display_value, masked_fields
 
@@ -77,9 +78,7 @@ def letter_head_context(letter_head: Any) -> dict[str, str]:
         return {"header": "", "footer": "", "seal": ""}
     seal = ""
     if letter_head.seal:
-        from lowcode.printing.models import image_type
-
         with letter_head.seal.open("rb") as f:
             data = f.read()
-        seal = f"data:{image_type(data[:16]) or 'image/png'};base64,{base64.b64encode(data).decode()}"
+        seal = f"data:{sniff(data[:16]) or 'image/png'};base64,{base64.b64encode(data).decode()}"
     return {"header": letter_head.header_html, "footer": letter_head.footer_html, "seal": seal}

@@ -3,17 +3,13 @@ when new or changed by the app, unless an administrator edited them on this site
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from typing import Any
 
 from django.db import transaction
 
 from lowcode.core.documents import upsert_doc
+from lowcode.core.fixtures import upsert_unless_edited
 from lowcode.printing.models import LetterHead, PrintFormat
-
-logger = logging.getLogger(__name__)
 
 FORMAT_FIELDS = {
     "doctype": "",
@@ -37,20 +33,12 @@ def _values(source: Any) -> dict[str, Any]:
     return values
 
 
-def _hash(values: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 @transaction.atomic
 def print_format_upsert(record: dict[str, Any]) -> str:
     shipped = _values(record)
-    existing = PrintFormat.objects.filter(name=record["name"]).select_related("letter_head").first()
-    if existing is not None and existing.fixture_hash != _hash(_values(existing)):
-        logger.warning("print format %s was edited on this site; the shipped version is not applied", existing.name)
-        return "unchanged"
-    values = {**shipped, "fixture_hash": _hash(shipped)}
+    values = {**shipped}
     values["letter_head"] = LetterHead.objects.get(name=shipped["letter_head"]) if shipped["letter_head"] else None
-    return upsert_doc(PrintFormat, {"name": record["name"]}, values)[1]
+    return upsert_unless_edited(PrintFormat, {"name": record["name"]}, shipped, values, _values)
 
 
 @transaction.atomic

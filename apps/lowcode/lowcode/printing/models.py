@@ -8,20 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lowcode.core.files import private_storage
+from lowcode.core.files import private_storage, sniff
 from lowcode.core.models import Document
-
-IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
-
-def image_type(head: bytes) -> str | None:
-    return next((kind for magic, kind in IMAGE_MAGIC.items() if head.startswith(magic)), None)
 
 
 def validate_seal(file: object) -> None:
     head = file.read(16)  # type: ignore[attr-defined]
     file.seek(0)  # type: ignore[attr-defined]
-    if image_type(head) is None:
+    if sniff(head) not in ("image/png", "image/jpeg"):
         raise ValidationError(_("The seal must be a PNG or JPEG image."))
     if getattr(file, "size", 0) > 1_000_000:
         raise ValidationError(_("The seal image may be at most 1 MB."))

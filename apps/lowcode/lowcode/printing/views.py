@@ -3,10 +3,13 @@ issued notices — every one through lowcode.core.permissions."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,14 +23,8 @@ from lowcode.printing.services import NoPrintFormat, document_html, format_for, 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
 
 
 def sandboxed_html(html: str) -> HttpResponse:
@@ -94,16 +91,10 @@ def preview(request: HttpRequest) -> HttpResponse:
     try:
         html = document_html(draft, doc, user)
     except TemplateProblem as exc:
-        return sandboxed_html(page_html(draft, [f"<pre>{_escape(str(exc))}</pre>"], None, user))
+        return sandboxed_html(page_html(draft, [f"<pre>{escape(str(exc))}</pre>"], None, user))
     if request.POST.get("output") == "pdf":
         return pdf_response(html_to_pdf(html), "preview.pdf")
     return sandboxed_html(html)
-
-
-def _escape(text: str) -> str:
-    from django.utils.html import escape
-
-    return escape(text)
 
 
 @login_required

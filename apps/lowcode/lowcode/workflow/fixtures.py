@@ -7,14 +7,13 @@ of what was last shipped): then the site's version is kept, and the sync says so
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
 
 from django.db import transaction
 
-from lowcode.core.fixtures import FixtureError
+from lowcode.core.fixtures import FixtureError, fingerprint
 from lowcode.core.models import Role
 from lowcode.workflow.definition import validate_definition
 from lowcode.workflow.models import Workflow, WorkflowState, WorkflowTransition
@@ -51,10 +50,6 @@ def _canonical(record: dict[str, Any]) -> dict[str, Any]:
         "states": [{**STATE_DEFAULTS, **s} for s in record["states"]],
         "transitions": [{**TRANSITION_DEFAULTS, **t} for t in record["transitions"]],
     }
-
-
-def fingerprint(definition: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def stored_definition(workflow: Workflow) -> dict[str, Any]:
