@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from gov_services.models import Application, Department, KnowledgeArticle, WorkOrder
 from lowcode.api.models import credential_generate
+from lowcode.core.models import Role
 from lowcode.workflow import engine
 from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 
@@ -238,6 +239,9 @@ def test_create_update_delete_and_conflicts(world) -> None:
     )
     assert duplicate.status_code in (409, 417)
     assert Department.objects.filter(name=world["market"].name).count() == 1
+    standard = sysmgr.delete("/api/resource/Role/Window Clerk")
+    assert standard.status_code == 417 and "标准角色" in standard.json()["exception"]
+    assert Role.objects.filter(name="Window Clerk").exists()  # the desk's rule holds for the API too
 
 
 def test_session_login_csrf_logout_and_tokens(world) -> None:

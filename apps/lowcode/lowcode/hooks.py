@@ -25,6 +25,8 @@ scheduler_events = {
 
 fixtures: list[str] = []
 
+doc_events = {"Role": {"on_trash": ["lowcode.core.roles.refuse_deleting_standard_role"]}}
+
 # Everyone reads only their own notifications, superusers included (they are messages, not records).
 permission_query_conditions = {"Notification Log": "lowcode.core.permissions.own_notifications"}
 

@@ -71,3 +71,13 @@ def user_set_roles(*, user: Any, roles: Iterable[str]) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+
+
+def refuse_deleting_standard_role(doc: Any, event: str) -> None:
+    """doc_events on_trash of Role: a role an app ships is referenced by fixtures and code — from the desk,
+    the API or anywhere, it is never deleted."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if getattr(doc, "is_standard", False):
+        raise ValidationError(_("“%(role)s” is a standard role and cannot be deleted.") % {"role": doc.name})
