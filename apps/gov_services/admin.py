@@ -8,5 +8,6 @@ from gov_services.gov_services.doctype.handover import admin as handover_admin  
 from gov_services.gov_services.doctype.knowledge_article import admin as knowledge_article_admin  # noqa: F401
 from gov_services.gov_services.doctype.licence import admin as licence_admin  # noqa: F401
 from gov_services.gov_services.doctype.matter import admin as matter_admin  # noqa: F401
+from gov_services.gov_services.doctype.portal_account import admin as portal_account_admin  # noqa: F401
 from gov_services.gov_services.doctype.staff import admin as staff_admin  # noqa: F401
 from gov_services.gov_services.doctype.work_order import admin as work_order_admin  # noqa: F401

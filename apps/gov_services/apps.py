@@ -15,6 +15,7 @@ DOCTYPE_METAS = [
     ("handover", "DOCTYPE"),
     ("evaluation", "DOCTYPE"),
     ("knowledge_article", "DOCTYPE"),
+    ("portal_account", "DOCTYPE"),
 ]
 
 

@@ -10,7 +10,7 @@ app_description = "Government e-services for Chinese administrative service cent
 django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy", "Letter Head", "Print Format"]
+fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy", "Letter Head", "Print Format", "Web Form"]
 
 scheduler_events: dict[str, list[str]] = {}
 
@@ -28,6 +28,7 @@ permission_query_conditions = {
     "Guide": "gov_services.permissions.guide_conditions",
     "Deadline": "gov_services.permissions.deadline_conditions",
     "Supervision Notice": "gov_services.permissions.deadline_conditions",
+    "Portal Account": "gov_services.permissions.portal_account_conditions",
 }
 
 # Joint approval (会签): the groups a user approves for are their department.
@@ -53,3 +54,16 @@ print_context = {
 # `bench make-benchmark-data`: bulk records for benchmarks/.
 benchmark_data = ["gov_services.benchmark_data.make"]
 start_logins = ["gov_services.demo.demo_logins"]
+
+# The portal (lowcode.webforms): what each DocType adds to its generated web forms, and real-name levels.
+webform_controllers = {
+    "Application": "gov_services.portal.webforms.ApplicationWebForm",
+    "Work Order": "gov_services.portal.webforms.WorkOrderWebForm",
+}
+portal_realname_level = "gov_services.gov_services.doctype.portal_account.services.realname_level"
+portal_menu_items = [
+    {"title": _("Service guides"), "route": "/guides/"},
+    {"title": _("Look up progress"), "route": "/progress/"},
+    {"title": _("My services"), "route": "/my/", "login": True},
+]
+portal_signup = [{"title": _("Sign up"), "route": "/signup/"}]

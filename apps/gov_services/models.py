@@ -8,8 +8,9 @@ from gov_services.gov_services.doctype.handover.models import Handover, Handover
 from gov_services.gov_services.doctype.knowledge_article.models import KnowledgeArticle
 from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
 from gov_services.gov_services.doctype.matter.models import Matter, OnlineLevelChange
+from gov_services.gov_services.doctype.portal_account.models import PortalAccount, RealNameCheck
 from gov_services.gov_services.doctype.staff.models import Staff
-from gov_services.gov_services.doctype.work_order.models import WorkOrder
+from gov_services.gov_services.doctype.work_order.models import WorkOrder, WorkOrderMessage
 
 __all__ = [
     "Application",
@@ -26,6 +27,9 @@ __all__ = [
     "LicenceType",
     "Matter",
     "OnlineLevelChange",
+    "PortalAccount",
+    "RealNameCheck",
     "Staff",
     "WorkOrder",
+    "WorkOrderMessage",
 ]

@@ -90,3 +90,10 @@ def user_workflow_groups(user: Any) -> list[str]:
 def deadline_conditions(user: Any, ptype: str) -> Q | None:
     """Deadlines and supervision notices: the centre sees all; a department its own."""
     return _department_q(user, "department_key")
+
+
+def portal_account_conditions(user: Any, ptype: str) -> Q | None:
+    """Portal accounts: the service centre sees all; a citizen only their own; departments none."""
+    if is_centre_user(user):
+        return None
+    return Q(user=user.pk) if APPLICANT in _role_names(user) else NOTHING

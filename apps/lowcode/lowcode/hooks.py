@@ -13,6 +13,7 @@ django_apps = [
     "lowcode.deadlines",
     "lowcode.printing",
     "lowcode.api",
+    "lowcode.webforms",
 ]
 
 scheduler_events = {

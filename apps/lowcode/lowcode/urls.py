@@ -29,10 +29,14 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.
     re_path(r"^files/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    path("", include("lowcode.portal.urls")),
 ]
 
-# Each bench app may contribute public URLs in its own urls.py (e.g. /licence/verify).
+# Each bench app may contribute public URLs in its own urls.py (e.g. /licence/verify, its own portal home);
+# they come before the platform's portal, and generated web forms (/<route>/…) come last.
 for _app in settings.BENCH_APPS:
     if _app != "lowcode" and importlib.util.find_spec(f"{_app}.urls") is not None:
-        urlpatterns.insert(-1, path("", include(f"{_app}.urls")))
+        urlpatterns.append(path("", include(f"{_app}.urls")))
+urlpatterns += [
+    path("", include("lowcode.portal.urls")),
+    path("", include("lowcode.webforms.urls")),
+]

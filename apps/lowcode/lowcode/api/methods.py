@@ -17,9 +17,7 @@ from lowcode.api.registry import whitelist
 from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict
 from lowcode.api.views import count, find_doc, list_rows
 from lowcode.core import permissions
-from lowcode.core.files import EXTENSIONS, sniff
-
-MAX_UPLOAD = 10 * 1024 * 1024
+from lowcode.core.files import EXTENSIONS, FILE_LIMIT, sniff
 
 
 @whitelist(allow_guest=True, methods=("POST",), path="login")
@@ -99,8 +97,8 @@ def upload_file(
     upload = request.FILES.get("file")
     if upload is None:
         raise ApiError("No file was sent (multipart field “file”)")
-    if upload.size > MAX_UPLOAD:
-        raise ApiError(f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+    if upload.size > FILE_LIMIT:
+        raise ApiError(f"The file is larger than {FILE_LIMIT // (1024 * 1024)} MB")
     head = upload.read(16)
     upload.seek(0)
     kind = sniff(head)

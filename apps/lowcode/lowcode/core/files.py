@@ -16,6 +16,7 @@ from django.db import models
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 
+FILE_LIMIT = 10 * 1024 * 1024  # the largest upload an applicant or the API may send
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 MAGIC = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}

@@ -2,15 +2,29 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.doctype.work_order import services
-from gov_services.gov_services.doctype.work_order.models import WorkOrder
-from lowcode.desk.admin import DocTypeAdmin
+from gov_services.gov_services.doctype.work_order.models import WorkOrder, WorkOrderMessage
+from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
+
+
+class WorkOrderMessageInline(ChildTableInline):
+    """Follow-ups: the applicant's from the portal (read-only here), the unit's answers added in the desk."""
+
+    model = WorkOrderMessage
+    fields = ("at", "from_applicant", "author", "text")
+    readonly_fields = ("at", "from_applicant", "author")
+    extra = 0
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(DocTypeAdmin):
+    inlines = [WorkOrderMessageInline]
     list_display = (
         "number",
         "order_type",
@@ -55,3 +69,12 @@ class WorkOrderAdmin(DocTypeAdmin):
         fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("number", "status")}
         created = services.work_order_create(user=request.user, **fields)
         obj.pk, obj.number = created.pk, created.number
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is WorkOrderMessage:
+            for message in formset.save(commit=False):
+                if message.pk is None:
+                    message.author, message.at, message.from_applicant = request.user, timezone.now(), False
+                    message.save()
+            return
+        super().save_formset(request, form, formset, change)

@@ -101,3 +101,25 @@ class WorkOrder(Document):
 
     def __str__(self) -> str:
         return self.number
+
+
+class WorkOrderMessage(models.Model):
+    """A follow-up on a work order: the applicant asking again, or the unit answering. Kept as written."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_applicant = models.BooleanField(_("from the applicant"), default=False)
+    text = models.TextField(_("message"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("work order message")
+        verbose_name_plural = _("work order messages")
+        ordering = ["work_order", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order}: {self.text[:30]}"

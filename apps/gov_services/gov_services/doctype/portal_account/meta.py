@@ -1,0 +1,11 @@
+"""Low-code metadata of the Portal Account DocType."""
+
+DOCTYPE = {
+    "name": "Portal Account",
+    "model": "gov_services.PortalAccount",
+    "module": "Service",
+    "icon": "person",
+    "natural_key": "id_number",
+    "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
+    "unmask_permission": "gov_services.view_id_number",
+}

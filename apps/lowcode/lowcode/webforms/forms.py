@@ -1,0 +1,176 @@
+"""Build a Django form from a Web Form: one form field per row, from the DocType's own field (type, choices,
+length, link target), with the row's label, requirement and file rules layered over it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from lowcode.core import permissions, registry
+from lowcode.core.files import sniff
+from lowcode.webforms.controller import WebFormController
+from lowcode.webforms.models import FILE_TYPES, WebForm, WebFormField
+from lowcode.webforms.schema import form_field
+
+TYPE_NAMES = {v: k.upper() for k, v in FILE_TYPES.items()}
+
+
+@dataclass
+class Section:
+    title: str
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    introduction: str = ""
+
+
+class UploadCheck:
+    """A file's type by its content (an executable renamed .pdf is refused) and its size."""
+
+    def __init__(self, types: list[str], limit: int) -> None:
+        self.types, self.limit = types, limit
+
+    def __call__(self, file: Any) -> None:
+        if file is None or not hasattr(file, "read"):
+            return
+        if file.size > self.limit:
+            raise ValidationError(
+                _("The file is %(size).1f MB; at most %(limit)d MB is accepted.")
+                % {"size": file.size / 1048576, "limit": self.limit // 1048576}
+            )
+        head = file.read(16)
+        file.seek(0)
+        if sniff(head) not in self.types:
+            raise ValidationError(
+                _("This file is not a %(types)s file (its content was checked, not its name).")
+                % {"types": " / ".join(TYPE_NAMES[t] for t in self.types)}
+            )
+
+    def accept(self) -> str:
+        return ",".join(f".{k}" + (",.jpeg" if k == "jpg" else "") for k, v in FILE_TYPES.items() if v in self.types)
+
+
+def upload_field(*, label: str, required: bool, types: list[str], limit: int, help_text: str = "") -> forms.FileField:
+    check = UploadCheck(types, limit)
+    hint = _("%(types)s, at most %(limit)d MB") % {
+        "types": " / ".join(TYPE_NAMES[t] for t in types),
+        "limit": limit // 1048576,
+    }
+    return forms.FileField(
+        label=label,
+        required=required,
+        validators=[check],
+        help_text=f"{help_text} {hint}".strip(),
+        widget=forms.ClearableFileInput(attrs={"accept": check.accept()}),
+    )
+
+
+def _form_field(row: WebFormField, model_field: models.Field, user: Any) -> forms.Field:
+    label = row.label or str(model_field.verbose_name)
+    if isinstance(model_field, models.FileField):
+        return upload_field(
+            label=label,
+            required=row.required or not model_field.blank,
+            types=row.accepted_types(),
+            limit=row.size_limit(),
+            help_text=row.description or str(model_field.help_text or ""),
+        )
+    kwargs: dict[str, Any] = {}
+    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+        kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+    formfield = model_field.formfield(**kwargs)
+    if isinstance(model_field, models.ForeignKey):
+        target = model_field.related_model
+        formfield.queryset = permissions.scope(user, target._default_manager.all(), "read")  # type: ignore[attr-defined]
+    formfield.label = label
+    if row.required:
+        formfield.required = True
+    if row.description:
+        formfield.help_text = row.description
+    if row.read_only:
+        formfield.disabled = True  # the value comes from `initial`, never from the request
+    if isinstance(formfield.widget, forms.Textarea):
+        formfield.widget.attrs.update(rows=4)
+    return formfield
+
+
+class WebFormForm(forms.Form):
+    pages: list[Page]
+
+    def __init__(self, *args: Any, pages: list[Page], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages = pages
+        for name, bound in self.fields.items():
+            attrs = bound.widget.attrs
+            if bound.required and not isinstance(bound, forms.BooleanField):
+                attrs["required"] = True
+            if bound.help_text:
+                attrs["aria-describedby"] = f"id_{name}_help"
+
+    def layout(self) -> list[dict[str, Any]]:
+        """Pages, their sections and bound fields, in order, for the template."""
+        return [
+            {
+                "title": page.title,
+                "introduction": page.introduction,
+                "sections": [{"title": s.title, "fields": [self[n] for n in s.names]} for s in page.sections],
+            }
+            for page in self.pages
+        ]
+
+    def values(self, names: list[str]) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+
+def build_form(
+    web_form: WebForm,
+    controller: WebFormController,
+    *,
+    data: Any = None,
+    files: Any = None,
+    instance: models.Model | None = None,
+    editing: bool = False,
+) -> tuple[WebFormForm, list[str]]:
+    """The form and the names of its DocType fields (the rest belong to the controller's extra pages)."""
+    model = registry.get(web_form.doctype).model
+    declared: dict[str, forms.Field] = {}
+    pages: dict[str, Page] = {}
+    doc_names: list[str] = []
+    initial: dict[str, Any] = {}
+    for row in web_form.fields.all():
+        model_field = form_field(model, row.fieldname)
+        if model_field is None:
+            continue  # refused on save; a field dropped since is skipped rather than breaking the page
+        declared[row.fieldname] = _form_field(row, model_field, controller.user)
+        if editing and isinstance(model_field, models.FileField):
+            declared[row.fieldname].required = False  # keep the stored file unless a new one is given
+        doc_names.append(row.fieldname)
+        page = pages.setdefault(row.page or web_form.title, Page(row.page or web_form.title))
+        section = next((s for s in page.sections if s.title == row.section), None)
+        if section is None:
+            section = Section(row.section)
+            page.sections.append(section)
+        section.names.append(row.fieldname)
+        if row.default:
+            initial[row.fieldname] = row.default
+        if instance is not None:
+            value = getattr(instance, model_field.attname)
+            initial[row.fieldname] = value
+    if not editing:
+        initial.update(controller.initial())
+        for extra in controller.extra_pages():
+            page = Page(extra.title, [Section("", list(extra.fields))], extra.introduction)
+            declared.update(extra.fields)
+            pages[extra.title] = page
+    form_class = type("GeneratedWebForm", (WebFormForm,), dict(declared))
+    form = form_class(data=data, files=files, initial=initial, pages=list(pages.values()))
+    return form, doc_names
