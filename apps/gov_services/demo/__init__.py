@@ -213,7 +213,34 @@ def _users(departments: dict[str, Department]) -> dict[str, Any]:
         if role != "Applicant":
             _upsert(Staff, {"user": user}, {"department": departments[dept] if dept else None})
         users[username] = user
+    _citizen_account(users["zhangsan"], users["clerk"])
     return users
+
+
+def _citizen_account(user: Any, clerk: Any) -> None:
+    """The demo citizen has a person's portal account whose identity a clerk checked (advanced real-name)."""
+    from gov_services.gov_services.codes import IdType
+    from gov_services.gov_services.doctype.portal_account.services import portal_account_set_level
+    from gov_services.gov_services.identifiers import resident_id_check_char
+    from gov_services.models import PortalAccount
+
+    first17 = "32110219880512003"
+    account = upsert_doc(
+        PortalAccount,
+        {"user": user},
+        {
+            "account_type": PortalAccount.AccountType.PERSON,
+            "name": "张三",
+            "id_type": IdType.RESIDENT_ID,
+            "id_number": first17 + resident_id_check_char(first17),
+            "phone": "13952800001",
+            "address": "镇江市京口区正东路1号",
+        },
+    )[0]
+    if account.realname_level < PortalAccount.Level.ADVANCED:
+        portal_account_set_level(
+            account=account, level=PortalAccount.Level.ADVANCED, method="演示数据：窗口核验居民身份证原件", user=clerk
+        )
 
 
 @transaction.atomic

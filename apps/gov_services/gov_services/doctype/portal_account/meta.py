@@ -3,7 +3,7 @@
 DOCTYPE = {
     "name": "Portal Account",
     "model": "gov_services.PortalAccount",
-    "module": "Service",
+    "module": "Applications",
     "icon": "person",
     "natural_key": "id_number",
     "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
