@@ -139,9 +139,9 @@ def test_accepting_issues_the_acceptance_notice_kept_with_its_hash_for_the_appli
     assert squeeze(f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}") in pdf_text(stored, tmp_path / "issued.pdf")
 
     url = reverse("printed_document", args=[issued.pk])
-    portal = _client("citizen").get("/").content.decode()
+    portal = _client("citizen").get("/my/").content.decode()  # the citizen's page lists their documents
     assert f'href="{url}"' in portal and "受理承诺单" in portal
-    assert f'href="{url}"' not in _client("stranger").get("/").content.decode()
+    assert f'href="{url}"' not in _client("stranger").get("/my/").content.decode()
     mine = _client("citizen").get(url)
     assert mine.status_code == 200 and mine["Content-Type"] == "application/pdf"
     assert b"".join(mine.streaming_content) == stored

@@ -14,6 +14,7 @@ django_apps = [
     "lowcode.printing",
     "lowcode.api",
     "lowcode.webforms",
+    "lowcode.customization",
 ]
 
 scheduler_events = {

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from lowcode.core.files import private_file
+from lowcode.customization import views as customization_views
 from lowcode.deadlines import views as deadline_views
 from lowcode.desk import views as desk_views
 from lowcode.printing import views as printing_views
@@ -22,6 +23,7 @@ urlpatterns = [
         name="desk_workflow_apply",
     ),
     path("desk/supervision/", deadline_views.overview, name="desk_supervision_overview"),
+    path("desk/customize-form/", customization_views.customize_form, name="desk_customize_form"),
     path("desk/printing/preview/", printing_views.preview, name="desk_print_preview"),
     path("printed/<int:pk>/", printing_views.printed_download, name="printed_document"),
     path("private/<path:path>", private_file, name="private_file"),

@@ -14,7 +14,7 @@ from django.middleware.csrf import get_token
 
 from lowcode.api.errors import ApiError, forbidden, not_found
 from lowcode.api.registry import whitelist
-from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict
+from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict, with_custom
 from lowcode.api.views import count, find_doc, list_rows
 from lowcode.core import permissions
 from lowcode.core.files import EXTENSIONS, FILE_LIMIT, sniff
@@ -77,7 +77,7 @@ def get_value(
     for name in names:
         if name != "name":
             lookup_path(model, name, user, "fields")
-    queryset = permissions.scope(user, model._default_manager.all(), "read")
+    queryset = with_custom(permissions.scope(user, model._default_manager.all(), "read"))
     parsed = json_param(filters, "filters") if isinstance(filters, str) and filters[:1] in "[{" else filters
     if isinstance(parsed, str):
         doc = by_name(queryset, parsed)

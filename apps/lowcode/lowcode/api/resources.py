@@ -21,11 +21,27 @@ from django.utils import timezone
 from lowcode.api.errors import ApiError
 from lowcode.core import registry
 from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.customization import index
+from lowcode.customization import values as custom_values
+from lowcode.customization.fieldtypes import TYPES
+from lowcode.customization.meta import custom_field, custom_fields, doctype_name
 
-HIDDEN = {"password", "secret_hash", "fixture_hash"}
+HIDDEN = {"password", "secret_hash", "fixture_hash", "custom"}  # custom values come out flat, by key
 ALIASES = {"creation": "created_at", "modified": "modified_at"}
 OPERATORS = {"=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "between", "is"}
 MAX_PAGE = 10_000
+QUERY_FIELDS: dict[str, Any] = {
+    "Data": models.CharField,
+    "Text": models.TextField,
+    "Select": models.CharField,
+    "Link": models.CharField,
+    "Int": models.BigIntegerField,
+    "Float": models.FloatField,
+    "Currency": models.DecimalField,
+    "Check": models.BooleanField,
+    "Date": models.DateField,
+    "Datetime": models.CharField,
+}
 
 
 def doctype_of(name: str) -> registry.DocType:
@@ -105,6 +121,10 @@ def to_dict(doc: models.Model, user: Any, fields: list[str] | None = None, *, ch
     for field in api_fields(type(doc)):
         if fields is None or field.name in fields:
             data[field.name] = field_value(doc, field, user)
+    if doctype is not None and hasattr(doc, "custom"):
+        for cf in custom_fields(doctype.name):
+            if fields is None or cf.fieldname in fields:
+                data[cf.fieldname] = out(custom_values.get(doc, cf))
     if fields is None:
         data["doctype"] = doctype.name if doctype else type(doc).__name__
         data["docstatus"] = 0
@@ -163,6 +183,12 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
     if name == "name":
         field = name_field(model)
         return ("pk", None) if field == "pk" else (field, model._meta.get_field(field))
+    cf = custom_field(doctype_name(model), name)
+    if cf is not None and cf.fieldtype in QUERY_FIELDS:
+        query_field = QUERY_FIELDS[cf.fieldtype]()
+        query_field.name = cf.fieldname
+        query_field.custom_cf = cf  # values convert as the custom field stores them
+        return f"_custom_{cf.fieldname}", query_field
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -178,6 +204,13 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
 
 
 def _convert(field: models.Field | None, value: Any) -> Any:
+    cf = getattr(field, "custom_cf", None)
+    if cf is not None:
+        try:
+            cleaned = custom_values.clean(cf, value)
+        except ValidationError:
+            raise ApiError(f"Invalid value for {cf.fieldname}: {str(value)[:60]}") from None
+        return cleaned if cf.fieldtype == "Check" else TYPES[cf.fieldtype].dump(cleaned)
     if field is None:
         if isinstance(value, str) and value.isdigit():
             return int(value)
@@ -350,6 +383,25 @@ def assign(doc: models.Model, data: dict[str, Any], *, creating: bool, protected
                 raise ApiError(f"Invalid value for {field.name}: {str(value)[:60]}") from None
         changed.append(field.name)
     return changed
+
+
+def assign_custom(doc: models.Model, data: dict[str, Any], *, creating: bool) -> list[str]:
+    """Custom values in `data`, checked as the desk checks them; ["custom"] when any changed."""
+    try:
+        changed = custom_values.assign(doc, data, creating=creating)
+    except ValidationError as exc:
+        first = next(iter(exc.error_dict.items()))
+        cf = custom_field(doctype_name(type(doc)), first[0])
+        label = cf.label if cf else first[0]
+        raise ApiError(f"{label}: {'; '.join(first[1][0].messages)}") from None
+    return ["custom"] if changed else []
+
+
+def with_custom(queryset: QuerySet) -> QuerySet:
+    """Name every custom field of the DocType so filters and order_by can refer to it (indexed where it is)."""
+    for cf in custom_fields(doctype_name(queryset.model)):
+        queryset = index.annotate(queryset, cf)[0]
+    return queryset
 
 
 def _related(field: models.Field, value: Any) -> Any:

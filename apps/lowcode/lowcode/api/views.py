@@ -21,6 +21,7 @@ from lowcode.api.errors import ApiError, error_response, forbidden, not_found
 from lowcode.api.resources import (
     MAX_PAGE,
     assign,
+    assign_custom,
     by_name,
     doctype_of,
     field_list,
@@ -30,6 +31,7 @@ from lowcode.api.resources import (
     name_field,
     ordering,
     to_dict,
+    with_custom,
 )
 from lowcode.core import permissions, registry
 from lowcode.core.documents import delete_doc, insert_doc, save_doc
@@ -135,7 +137,7 @@ def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
     if not permissions.has_role_right(user, model, "read"):
         raise forbidden(f"No permission to read {model._meta.verbose_name}")
     fields = field_list(model, json_param(args.get("fields"), "fields"), user)
-    queryset = permissions.scope(user, model._default_manager.all(), "read")
+    queryset = with_custom(permissions.scope(user, model._default_manager.all(), "read"))
     queryset = queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user))
     or_filters = json_param(args.get("or_filters"), "or_filters")
     if or_filters:
@@ -155,7 +157,7 @@ def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
 def count(model: Any, user: Any, args: dict[str, Any]) -> int:
     if not permissions.has_role_right(user, model, "read"):
         raise forbidden(f"No permission to read {model._meta.verbose_name}")
-    queryset = permissions.scope(user, model._default_manager.all(), "read")
+    queryset = with_custom(permissions.scope(user, model._default_manager.all(), "read"))
     return queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user)).count()
 
 
@@ -172,6 +174,7 @@ def create(model: Any, user: Any, data: dict[str, Any]) -> dict[str, Any]:
         raise forbidden(f"No permission to create {model._meta.verbose_name}")
     doc = model()
     assign(doc, data, creating=True, protected=_protected(model))
+    assign_custom(doc, data, creating=True)
     doctype = registry.for_model(model)
     series = doctype.extra.get("naming_series") if doctype else None
     key = name_field(model)
@@ -195,6 +198,7 @@ def update(model: Any, user: Any, name: str, data: dict[str, Any]) -> dict[str, 
     if protected & set(data) and any(data[f] != getattr(doc, f) for f in protected & set(data)):
         raise ApiError("The state changes only through a workflow action (lowcode.api.methods.apply_workflow)")
     changed = assign(doc, data, creating=False, protected=protected | {name_field(model)})
+    changed += assign_custom(doc, data, creating=False)
     save_doc(doc, update_fields=changed, user=user)
     doc.refresh_from_db()
     return to_dict(doc, user)

@@ -46,10 +46,75 @@ def save_doc(
     fire(doc, "validate")
     skip = set(exclude_from_validation)
     doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
+    before = _stored(doc, fields)
     doc.save(update_fields=fields)
+    if before is not None:
+        record_version(doc, before, fields, user)
     fire(doc, "on_update")
     fire(doc, "on_change")
     return doc
+
+
+AUDIT_SKIP = {"modified_at", "modified_by", "fixture_hash"}
+
+
+def _stored(doc: models.Model, fields: list[str]) -> dict[str, Any] | None:
+    """The stored values of the fields about to change (for the audit trail), or None for a non-DocType."""
+    from lowcode.core import registry
+
+    if registry.for_model(type(doc)) is None or doc.pk is None:
+        return None
+    columns = [doc._meta.get_field(f).attname for f in fields if f not in AUDIT_SKIP]
+    if not columns:
+        return None
+    return type(doc)._default_manager.filter(pk=doc.pk).values(*columns).first() or {}
+
+
+def record_version(doc: models.Model, before: dict[str, Any], fields: list[str], user: Any) -> None:
+    """Frappe's Version: one entry per save that changed something, with each field's old and new value."""
+    from django.utils import timezone
+
+    from lowcode.core import registry
+    from lowcode.core.models import Version
+
+    changes = []
+    for name in fields:
+        if name in AUDIT_SKIP:
+            continue
+        field = doc._meta.get_field(name)
+        old, new = before.get(field.attname), getattr(doc, field.attname)
+        if name == "custom":
+            changes += _custom_changes(doc, old or {}, new or {})
+        elif old != new:
+            changes.append([name, str(field.verbose_name), _jsonable(old), _jsonable(new)])
+    if changes:
+        Version.objects.create(
+            doctype=registry.for_model(type(doc)).name,  # type: ignore[union-attr]
+            doc_id=str(doc.pk),
+            user=user if getattr(user, "pk", None) else None,
+            at=timezone.now(),
+            changed=changes,
+        )
+
+
+def _custom_changes(doc: models.Model, old: dict[str, Any], new: dict[str, Any]) -> list[list[Any]]:
+    from lowcode.customization.meta import custom_field, doctype_name
+
+    doctype = doctype_name(type(doc))
+    result = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            cf = custom_field(doctype, key)
+            result.append([key, cf.label if cf else key, old.get(key), new.get(key)])
+    return result
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @transaction.atomic

@@ -82,4 +82,33 @@ def private_file(request: HttpRequest, path: str) -> FileResponse:
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+    if path.startswith("custom/"):
+        return _custom_attachment(request, path)
+    raise Http404
+
+
+def _custom_attachment(request: HttpRequest, path: str) -> FileResponse:
+    """A file kept in a custom Attach field: served to whoever may read the record holding it."""
+    from lowcode.core import permissions, registry
+    from lowcode.customization.meta import custom_fields
+
+    doctype = path.split("/")[1]
+    try:
+        model = registry.get(doctype).model
+    except registry.UnknownDocType:
+        raise Http404 from None
+    for cf in custom_fields(doctype):
+        if cf.fieldtype != "Attach":
+            continue
+        readable = permissions.scope(request.user, model._default_manager.all(), "read")
+        if readable.filter(**{f"custom__{cf.fieldname}": path}).exists():
+            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            response = FileResponse(
+                private_storage().open(path, "rb"),
+                content_type=content_type,
+                as_attachment=content_type not in INLINE_TYPES,
+                filename=path.rsplit("/", 1)[-1],
+            )
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
     raise Http404

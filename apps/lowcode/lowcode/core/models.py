@@ -100,6 +100,9 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    custom = models.JSONField(
+        _("custom fields"), default=dict, blank=True, editable=False, help_text=_("Values of the custom fields.")
+    )
 
     class Meta:
         abstract = True
@@ -143,3 +146,24 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Version(models.Model):
+    """Frappe's Version: who changed which fields of a record (custom ones included), from what to what."""
+
+    doctype = models.CharField(_("DocType"), max_length=100)
+    doc_id = models.CharField(_("document"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+    changed = models.JSONField(_("changes"), default=list, help_text=_("[field, label, old, new] per field."))
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["doctype", "doc_id", "at"], name="version_doc")]
+
+    def __str__(self) -> str:
+        return f"{self.doctype} {self.doc_id} {self.at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,7 @@ from unfold.decorators import display
 from lowcode.core import permissions
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
 from lowcode.printing import services as printing
@@ -84,6 +85,7 @@ class DocTypeAdmin(ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))
         readonly += [f for f in self.get_workflow_readonly() if f not in readonly]
+        readonly += [f for f in custom_desk.readonly(self.model) if f not in readonly]
         if obj is not None and self._workflow_state_field():
             readonly.append("workflow_state_label")
         if obj is not None and not may_unmask(request.user, self.model):
@@ -95,8 +97,27 @@ class DocTypeAdmin(ModelAdmin):
         fields = list(super().get_fields(request, obj))
         return self._swap_state(obj, self._swap_masked(request, obj, fields))
 
+    def get_form(
+        self, request: HttpRequest, obj: models.Model | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The ModelForm with this site's custom fields and Customize Form overrides layered over it."""
+        from django.contrib.admin.utils import flatten_fieldsets
+
+        custom = {cf.fieldname for cf in custom_desk.active(self.model, obj)}
+        fields = kwargs.get("fields")
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [f for f in fields if f not in custom]
+        base = super().get_form(request, obj, change, **kwargs)
+        return custom_desk.form_class(self.model, base, obj)
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        obj = super().save_form(request, form, change)
+        obj._custom_changed = custom_desk.save_values(form, obj)
+        return obj
+
     def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = custom_desk.layout(self.model, super().get_fieldsets(request, obj), obj)
         return [
             (name, {**opts, "fields": self._swap_state(obj, self._swap_masked(request, obj, list(opts["fields"])))})
             for name, opts in fieldsets
@@ -116,7 +137,7 @@ class DocTypeAdmin(ModelAdmin):
 
     def get_list_display(self, request: HttpRequest) -> Any:
         """Masked fields in the list are shown through display_value for the requesting user."""
-        columns = list(super().get_list_display(request))
+        columns = custom_desk.list_display(self.model, list(super().get_list_display(request)))
         masked = masked_fields(self.model)
         for i, column in enumerate(columns):
             if isinstance(column, str) and column in masked:
@@ -175,9 +196,31 @@ class DocTypeAdmin(ModelAdmin):
     def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
         if change:
             concrete = {f.name for f in obj._meta.concrete_fields}
-            save_doc(obj, update_fields=[f for f in form.changed_data if f in concrete], user=request.user)
+            fields = [f for f in form.changed_data if f in concrete]
+            if getattr(obj, "_custom_changed", False):
+                fields.append("custom")
+            save_doc(obj, update_fields=fields, user=request.user)
         else:
             insert_doc(obj, user=request.user)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """A DocType service that creates the record from named fields does not know the custom values: they
+        are written onto the new record here, in the same transaction."""
+        super().save_related(request, form, formsets, change)
+        self.write_pending_custom(request, form, change)
+
+    def write_pending_custom(self, request: HttpRequest, form: Any, change: bool) -> None:
+        obj = form.instance
+        pending = getattr(obj, "custom", None)
+        if not change and pending and obj.pk:
+            stored = type(obj)._default_manager.get(pk=obj.pk)
+            if stored.custom != pending:
+                stored.custom = {**stored.custom, **pending}
+                save_doc(stored, update_fields=["custom"], user=request.user)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return custom_desk.search(self.model, queryset, results, search_term.strip()), may_have_duplicates
 
     # -- export ------------------------------------------------------------------------------------------
     def _base_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -203,8 +246,9 @@ class DocTypeAdmin(ModelAdmin):
 
     def get_export_fields(self) -> list[str]:
         if self.export_fields:
-            return list(self.export_fields)
-        return [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
+            return [*self.export_fields, *custom_desk.export_columns(self.model)]
+        standard = [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
+        return [*standard, *custom_desk.export_columns(self.model)]
 
     @admin.action(description=_("Export the selected rows to Excel"))
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -234,6 +278,10 @@ class DocTypeAdmin(ModelAdmin):
         return response
 
     def _label(self, name: str) -> Any:
+        if name.startswith("custom:"):
+            return custom_desk.export_label(self.model, name)
+        if custom_desk.label_of(self.model, name):
+            return custom_desk.label_of(self.model, name)
         try:
             return self.model._meta.get_field(name).verbose_name
         except FieldDoesNotExist:  # a method column
@@ -241,6 +289,8 @@ class DocTypeAdmin(ModelAdmin):
             return getattr(attr, "short_description", name)
 
     def _cell(self, request: HttpRequest, obj: models.Model, name: str) -> Any:
+        if name.startswith("custom:"):
+            return custom_desk.export_cell(obj, name)
         if hasattr(self, name) and callable(getattr(self, name)) and not hasattr(obj, name):
             value = getattr(self, name)(obj)
         else:
@@ -278,7 +328,7 @@ class DocTypeAdmin(ModelAdmin):
         return workflow.state_field if workflow else None
 
     def get_list_filter(self, request: HttpRequest) -> Any:
-        filters = list(super().get_list_filter(request))
+        filters = custom_desk.list_filter(self.model, list(super().get_list_filter(request)))
         state_field = self._workflow_state_field()
         filters = [WorkflowStateFilter if f == state_field else f for f in filters]
         if self._has_deadlines(request):

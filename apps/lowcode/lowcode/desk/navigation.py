@@ -14,10 +14,14 @@ from lowcode.desk.modules import module_label, module_order
 
 
 def _pages() -> list[tuple[str, Any, str, str, Any]]:
+    from lowcode.customization.models import CustomField
     from lowcode.deadlines.models import Deadline
 
     # Desk pages beyond DocType lists: (module, title, icon, URL name, the DocType whose read right opens it)
-    return [("Supervision", _("Red lights by department"), "monitoring", "desk_supervision_overview", Deadline)]
+    return [
+        ("Supervision", _("Red lights by department"), "monitoring", "desk_supervision_overview", Deadline),
+        ("Core", _("Customize Form"), "tune", "desk_customize_form", CustomField),
+    ]
 
 
 def sidebar(request: HttpRequest) -> list[dict[str, Any]]:

@@ -45,6 +45,13 @@ def _plain(doc: models.Model, user: Any, masked: set[str]) -> dict[str, Any]:
             values[f"{field.name}_label"] = str(getattr(doc, f"get_{field.name}_display")())
     for field in doc._meta.many_to_many:
         values[field.name] = [str(o) for o in getattr(doc, field.name).all()]
+    if "custom" in values:  # custom fields print by their key, like standard ones: {{ doc.licence_valid_until }}
+        from lowcode.customization.values import values as custom_values
+
+        stored = values.pop("custom")
+        for key, value in custom_values(doc).items():
+            values.setdefault(key, value)
+        del stored
     return values
 
 

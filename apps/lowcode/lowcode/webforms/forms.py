@@ -131,6 +131,38 @@ class WebFormForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
 
+def _place(pages: dict[str, Page], web_form: WebForm, row: WebFormField) -> None:
+    page = pages.setdefault(row.page or web_form.title, Page(row.page or web_form.title))
+    section = next((s for s in page.sections if s.title == row.section), None)
+    if section is None:
+        section = Section(row.section)
+        page.sections.append(section)
+    section.names.append(row.fieldname)
+
+
+def _custom_form_field(row: WebFormField, cf: Any) -> forms.Field:
+    from lowcode.customization import values as custom_values
+
+    if cf.fieldtype == "Attach":
+        field = upload_field(
+            label=row.label or cf.label,
+            required=row.required or cf.required,
+            types=row.accepted_types(),
+            limit=row.size_limit(),
+            help_text=row.description or cf.description,
+        )
+    else:
+        field = custom_values.form_field(cf)
+        field.label = row.label or cf.label
+        if row.required:
+            field.required = True
+        if row.description:
+            field.help_text = row.description
+    if row.read_only:
+        field.disabled = True
+    return field
+
+
 def build_form(
     web_form: WebForm,
     controller: WebFormController,
@@ -146,7 +178,31 @@ def build_form(
     pages: dict[str, Page] = {}
     doc_names: list[str] = []
     initial: dict[str, Any] = {}
-    for row in web_form.fields.all():
+    from lowcode.customization import values as custom_values
+    from lowcode.customization.meta import custom_fields
+
+    customs = {cf.fieldname: cf for cf in custom_fields(web_form.doctype)}
+    rows = list(web_form.fields.all())
+    listed = {row.fieldname for row in rows}
+    for cf in customs.values():
+        if cf.in_web_form and cf.fieldname not in listed and not cf.hidden:
+            after = next((i for i, r in enumerate(rows) if r.fieldname == cf.insert_after), None)
+            page = rows[after].page if after is not None else (rows[0].page if rows else "")
+            row = WebFormField(web_form=web_form, fieldname=cf.fieldname, page=page)
+            rows.insert(after + 1 if after is not None else len([r for r in rows if r.page == page]), row)
+    for row in rows:
+        cf = customs.get(row.fieldname)
+        if cf is not None:
+            if cf.hidden or not custom_values.visible(cf, instance, controller.initial() if instance is None else None):
+                continue
+            declared[row.fieldname] = _custom_form_field(row, cf)
+            if editing and cf.fieldtype == "Attach":
+                declared[row.fieldname].required = False
+            doc_names.append(row.fieldname)
+            _place(pages, web_form, row)
+            if instance is not None and (stored := custom_values.get(instance, cf)) not in (None, ""):
+                initial[row.fieldname] = stored
+            continue
         model_field = form_field(model, row.fieldname)
         if model_field is None:
             continue  # refused on save; a field dropped since is skipped rather than breaking the page
@@ -154,12 +210,7 @@ def build_form(
         if editing and isinstance(model_field, models.FileField):
             declared[row.fieldname].required = False  # keep the stored file unless a new one is given
         doc_names.append(row.fieldname)
-        page = pages.setdefault(row.page or web_form.title, Page(row.page or web_form.title))
-        section = next((s for s in page.sections if s.title == row.section), None)
-        if section is None:
-            section = Section(row.section)
-            page.sections.append(section)
-        section.names.append(row.fieldname)
+        _place(pages, web_form, row)
         if row.default:
             initial[row.fieldname] = row.default
         if instance is not None:

@@ -87,7 +87,10 @@ def check_web_form(web_form: Any, rows: list[Any]) -> dict[str, list[str]]:
             _("Not fields of %(doctype)s: %(fields)s") % {"doctype": label, "fields": ", ".join(map(str, bad_columns))}
         ]
     names = [row.fieldname for row in rows]
-    bad = [n for n in names if form_field(model, n) is None]
+    from lowcode.customization.meta import custom_fields
+
+    custom = {cf.fieldname for cf in custom_fields(web_form.doctype)}
+    bad = [n for n in names if form_field(model, n) is None and n not in custom]
     locked = state_field(web_form.doctype)
     if locked in names:
         bad.append(locked)

@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
+from lowcode.customization import values as custom_values
+from lowcode.customization.meta import custom_field
 from lowcode.webforms.controller import Unavailable, WebFormController, controller_for, realname_level
 from lowcode.webforms.forms import build_form
 from lowcode.webforms.models import RealNameLevel, WebForm
@@ -73,7 +76,8 @@ def new(request: HttpRequest, route: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                doc = controller.insert(form.cleaned_data)
+                doc = controller.insert(_standard(web_form, form.cleaned_data))
+                _save_custom(web_form, doc, form.cleaned_data, controller.user)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -144,7 +148,10 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
             values = {n: v for n, v in values.items() if v is not None or not _is_file(doc, n)}
             try:
                 with transaction.atomic():
-                    controller.update(doc, values)
+                    standard = _standard(web_form, values)
+                    if standard:
+                        controller.update(doc, standard)
+                    _save_custom(web_form, doc, values, controller.user)
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -173,6 +180,27 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+def _standard(web_form: WebForm, values: dict[str, Any]) -> dict[str, Any]:
+    """The values of the DocType's own fields (custom ones are kept in the record's `custom`)."""
+    from lowcode.customization.meta import custom_fields
+
+    custom = {cf.fieldname for cf in custom_fields(web_form.doctype)}
+    return {k: v for k, v in values.items() if k not in custom}
+
+
+def _save_custom(web_form: WebForm, doc: models.Model, values: dict[str, Any], user: Any) -> None:
+    from lowcode.core.documents import save_doc
+    from lowcode.customization import values as custom_values
+    from lowcode.customization.meta import custom_fields
+
+    changed = False
+    for cf in custom_fields(web_form.doctype):
+        if cf.fieldname in values and not cf.read_only:
+            changed |= custom_values.put(doc, cf, values[cf.fieldname])
+    if changed:
+        save_doc(doc, update_fields=["custom"], user=user)
 
 
 def _find(web_form: WebForm, controller: WebFormController, request: HttpRequest, name: str) -> models.Model:
@@ -208,6 +236,12 @@ def _rows(web_form: WebForm, doc: models.Model) -> list[tuple[str, Any, str]]:
     """(label, shown value, file URL) of the form's fields, for reading."""
     rows = []
     for row in web_form.fields.all():
+        cf = custom_field(web_form.doctype, row.fieldname)
+        if cf is not None:
+            value = custom_values.get(doc, cf)
+            url = reverse("private_file", args=[value]) if cf.fieldtype == "Attach" and value else ""
+            rows.append((row.label or cf.label, value.rsplit("/", 1)[-1] if url else value, url))
+            continue
         try:
             field = doc._meta.get_field(row.fieldname)
         except Exception:  # noqa: S112  a field dropped since the form was made

@@ -114,3 +114,5 @@ class ApplicationAdmin(DocTypeAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
             super().save_related(request, form, formsets, change)
+        else:  # the material rows follow the guide; only custom values are left to write
+            self.write_pending_custom(request, form, change)

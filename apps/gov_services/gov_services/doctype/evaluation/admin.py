@@ -54,5 +54,7 @@ class EvaluationAdmin(DocTypeAdmin):
     def save_model(self, request: HttpRequest, obj: Evaluation, form: Any, change: bool) -> None:
         if change:
             return super().save_model(request, obj, form, change)
-        fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f != "status"}
+        fields = {
+            f: form.cleaned_data[f] for f in form.cleaned_data if f != "status" and f not in form.custom_field_names
+        }
         obj.pk = services.evaluation_create(user=request.user, **fields).pk

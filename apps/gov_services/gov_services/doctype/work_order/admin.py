@@ -66,7 +66,11 @@ class WorkOrderAdmin(DocTypeAdmin):
     def save_model(self, request: HttpRequest, obj: WorkOrder, form: Any, change: bool) -> None:
         if change:
             return super().save_model(request, obj, form, change)
-        fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("number", "status")}
+        fields = {
+            f: form.cleaned_data[f]
+            for f in form.cleaned_data
+            if f not in ("number", "status") and f not in form.custom_field_names
+        }
         created = services.work_order_create(user=request.user, **fields)
         obj.pk, obj.number = created.pk, created.number
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomizationConfig(AppConfig):
+    name = "lowcode.customization"
+    label = "lowcode_customization"
+    verbose_name = _("Customization")
+
+    def ready(self) -> None:
+        from lowcode.core import registry
+        from lowcode.customization.models import CustomField, PropertySetter
+
+        registry.register(CustomField, name="Custom Field", module="Core", icon="add_box")
+        registry.register(PropertySetter, name="Property Setter", module="Core", icon="tune")
+        registry.hide(PropertySetter)  # edited through Customize Form

@@ -1,0 +1,74 @@
+"""Writes on custom fields: add, change, archive (values kept), restore and purge; the index follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Func, Value
+
+from lowcode.core import registry
+from lowcode.core.documents import insert_doc, save_doc
+from lowcode.customization import index
+from lowcode.customization.meta import forget_request_stamp
+from lowcode.customization.models import CustomField
+
+
+def _after(cf: CustomField) -> None:
+    forget_request_stamp()
+    transaction.on_commit(lambda: sync_index(cf))
+
+
+def sync_index(cf: CustomField) -> None:
+    model = registry.get(cf.doctype).model
+    if cf.in_standard_filter and not cf.archived:
+        index.ensure_index(model, cf)
+    else:
+        index.drop_index(model, cf)
+
+
+@transaction.atomic
+def custom_field_insert(*, cf: CustomField, user: Any) -> CustomField:
+    insert_doc(cf, user=user)
+    _after(cf)
+    return cf
+
+
+@transaction.atomic
+def custom_field_update(*, cf: CustomField, fields: list[str], user: Any) -> CustomField:
+    save_doc(cf, update_fields=[f for f in fields if f not in ("doctype", "fieldname")], user=user)
+    _after(cf)
+    return cf
+
+
+@transaction.atomic
+def custom_field_archive(*, cf: CustomField, user: Any) -> CustomField:
+    """Deleting a custom field hides it everywhere; the values stay in the records until purged."""
+    cf.archived = True
+    save_doc(cf, update_fields=["archived"], user=user)
+    _after(cf)
+    return cf
+
+
+@transaction.atomic
+def custom_field_restore(*, cf: CustomField, user: Any) -> CustomField:
+    cf.archived = False
+    save_doc(cf, update_fields=["archived"], user=user)
+    _after(cf)
+    return cf
+
+
+@transaction.atomic
+def custom_field_purge(*, cf: CustomField) -> int:
+    """Remove an archived field's values from every record, then the field itself. Returns the records changed."""
+    if not cf.archived:
+        raise ValueError("only an archived custom field is purged")
+    model = registry.get(cf.doctype).model
+    path = f'$."{cf.fieldname}"'
+    changed = model._default_manager.filter(custom__has_key=cf.fieldname).update(
+        custom=Func(F("custom"), Value(path), function="JSON_REMOVE")
+    )
+    cf.delete()
+    transaction.on_commit(lambda: index.drop_index(model, cf))
+    forget_request_stamp()
+    return changed
