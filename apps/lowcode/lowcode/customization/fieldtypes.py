@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -80,12 +79,12 @@ def _dump_datetime(value: datetime | None) -> str | None:
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value.astimezone(dt_timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 def _load_datetime(raw: Any) -> datetime | None:
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=dt_timezone.utc) if raw else None
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC) if raw else None
     except (TypeError, ValueError):
         return None
 
