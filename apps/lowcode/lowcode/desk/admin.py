@@ -320,7 +320,18 @@ class DocTypeAdmin(ModelAdmin):
                 "desk_workflow_apply", args=[opts.app_label, opts.model_name, obj.pk]
             )
             context["deadlines"] = [deadline_desk.describe(d) for d in all_deadlines(obj)]
+            context["versions"] = self.versions(obj)
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def versions(self, obj: models.Model) -> list[Any]:
+        """The record's audit trail (field by field, custom fields included), newest first."""
+        from lowcode.core import registry
+        from lowcode.core.models import Version
+
+        doctype = registry.for_model(type(obj))
+        if doctype is None:
+            return []
+        return list(Version.objects.filter(doctype=doctype.name, doc_id=str(obj.pk)).select_related("user")[:20])
 
     # -- workflow: the state field is the engine's; bulk actions; state badges ----------------------------------
     def _workflow_state_field(self) -> str | None:

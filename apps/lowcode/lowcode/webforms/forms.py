@@ -75,7 +75,10 @@ def upload_field(*, label: str, required: bool, types: list[str], limit: int, he
 
 
 def _form_field(row: WebFormField, model_field: models.Field, user: Any) -> forms.Field:
-    label = row.label or str(model_field.verbose_name)
+    from lowcode.customization.meta import prop
+
+    relabelled = prop(row.web_form.doctype, row.fieldname, "label")  # Customize Form's label, as in the desk
+    label = row.label or relabelled or str(model_field.verbose_name)
     if isinstance(model_field, models.FileField):
         return upload_field(
             label=label,
