@@ -331,3 +331,52 @@ def test_uploaded_file_is_private(world) -> None:
     row = Application.objects.get().materials.first()
     assert row.file.url.startswith("/private/")
     assert Client().get(row.file.url).status_code == 302
+
+
+def test_a_valid_licence_of_the_holder_replaces_its_material(world) -> None:
+    from django.utils import timezone
+
+    from gov_services.gov_services.doctype.licence.services import licence_issue
+    from gov_services.models import GuideMaterial
+
+    account = citizen("11010519491231002", "李四", "13800000001", clerk=world["clerk"])
+    material = GuideMaterial.objects.filter(guide=world["matter"].published_guide, licence_type__isnull=False).first()
+    assert material is not None, "the demo guide has a material an e-licence replaces"
+    licence = licence_issue(
+        licence_type=material.licence_type,
+        issuer=material.licence_type.issuer,
+        holder_name=account.name,
+        holder_id_type=account.id_type,
+        holder_id_number=account.id_number,
+        issued_on=timezone.localdate(),
+        user=world["reviewer"],
+    )
+    client = client_for(account)
+    url = f"/apply/new?matter={world['matter'].implementation_code}"
+    page = client.get(url).content.decode()
+    assert f'name="licence_{material.pk}"' in page and licence.number in page
+    data = apply_data(page)
+    del data[f"material_{material.pk}"]
+    data[f"licence_{material.pk}"] = "on"
+    assert client.post(url, data).status_code == 302
+    row = Application.objects.get().materials.get(guide_material=material)
+    assert (row.licence_id, bool(row.file), row.status) == (licence.pk, False, "submitted")
+
+
+def test_the_applicant_may_change_details_until_the_application_moves_on(world) -> None:
+    account = citizen("11010519491231002", "李四", "13800000001", clerk=world["clerk"])
+    client = client_for(account)
+    assert _apply(client, world["matter"]).status_code == 302
+    application = Application.objects.get()
+    track = client.get(f"/my/applications/{application.number}/").content.decode()
+    assert f'href="/apply/{application.number}"' in track
+    edit = f"/apply/{application.number}"
+    changed = client.post(edit, {"phone": "13900001111", "address": "镇江市润州区", "delivery_method": "ems"})
+    assert changed.status_code == 302
+    application.refresh_from_db()
+    assert (application.phone, application.delivery_method) == ("13900001111", "ems")
+    apply_transition(application, "accept", world["clerk"])
+    assert 'name="phone"' not in client.get(edit).content.decode()
+    late = client.post(edit, {"phone": "13700000000", "address": "x", "delivery_method": "pickup"})
+    assert late.status_code == 409
+    assert Application.objects.get().phone == "13900001111"

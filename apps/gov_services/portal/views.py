@@ -244,6 +244,12 @@ def my_application(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(request.path)
 
     items = selectors.clocks(application)
+    apply_form = WebForm.objects.filter(doctype="Application", published=True).first()
+    edit_url = (
+        reverse("webforms:detail", args=[apply_form.route, application.number])
+        if apply_form and application.status in (apply_form.editable_states or [])
+        else ""
+    )
     return render(
         request,
         "gov_services/portal/application.html",
@@ -262,6 +268,7 @@ def my_application(request: HttpRequest, number: str) -> HttpResponse:
             "evaluation_form": evaluation_form,
             "evaluations": evaluations,
             "waiting": waiting,
+            "edit_url": edit_url,
         },
         status=status,
     )

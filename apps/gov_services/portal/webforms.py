@@ -82,6 +82,7 @@ class ApplicationWebForm(WebFormController):
         if account is None:
             return {}
         return {
+            "applicant_type": account.account_type,  # read by depends_on conditions, not a form field
             "applicant_name": account.name,
             "phone": account.phone,
             "address": account.address,

@@ -4,6 +4,7 @@ administrator changes shows at the next page load, in every process."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,15 +17,33 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from lowcode.customization import index, values
+from lowcode.customization import conditions, index, values
 from lowcode.customization.meta import custom_fields, doctype_name, flag, overrides, prop
 
 EXTRA_SECTION = _("More information")
 
 
 def active(model: type[models.Model], obj: models.Model | None) -> list[Any]:
-    """The custom fields shown on this record's form (not hidden, and shown by depends_on)."""
-    return [cf for cf in custom_fields(doctype_name(model)) if not cf.hidden and values.visible(cf, obj)]
+    """The custom fields on this record's form: not hidden, and either toggled in the browser by their
+    depends_on or, when the browser cannot evaluate it, shown by it for the stored record."""
+    return [
+        cf
+        for cf in custom_fields(doctype_name(model))
+        if not cf.hidden and (conditions.tree(cf.depends_on) is not None or values.visible(cf, obj))
+    ]
+
+
+def known_values(model: type[models.Model], obj: models.Model | None) -> dict[str, Any]:
+    """The stored values of the fields that depends_on conditions read, for those not editable on the page."""
+    from lowcode.workflow.expressions import document_values
+
+    wanted: set[str] = set()
+    for cf in custom_fields(doctype_name(model)):
+        wanted |= conditions.fields_of(conditions.tree(cf.depends_on))
+    if not wanted:
+        return {}
+    stored = document_values(obj) if obj is not None else {}
+    return {name: conditions.plain(stored.get(name)) for name in wanted}
 
 
 def form_class(model: type[models.Model], base: type[forms.ModelForm], obj: models.Model | None) -> type:
@@ -32,7 +51,21 @@ def form_class(model: type[models.Model], base: type[forms.ModelForm], obj: mode
     doctype = doctype_name(model)
     fields = active(model, obj)
     declared = {cf.fieldname: values.form_field(cf) for cf in fields}
+    conditional = [cf for cf in fields if conditions.tree(cf.depends_on) is not None]
+    for cf in conditional:
+        declared[cf.fieldname].required = False  # required only while shown: checked in clean()
+        declared[cf.fieldname].widget.attrs["data-show-if"] = json.dumps(conditions.tree(cf.depends_on))
     changes = overrides(doctype)
+
+    def clean(self: Any) -> Any:
+        data = base.clean(self)
+        for cf in conditional:
+            shown = values.visible(cf, self.instance, dict(data))
+            if not shown:
+                data.pop(cf.fieldname, None)  # a hidden field keeps its stored value
+            elif cf.required and data.get(cf.fieldname) in (None, "") and cf.fieldname not in self.errors:
+                self.add_error(cf.fieldname, forms.Field.default_error_messages["required"])
+        return data
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         base.__init__(self, *args, **kwargs)
@@ -54,7 +87,8 @@ def form_class(model: type[models.Model], base: type[forms.ModelForm], obj: mode
                 allowed = [o.strip() for o in props["options"].splitlines() if o.strip()]
                 field.choices = [c for c in field.choices if c[0] in ("", None) or str(c[0]) in allowed]
 
-    return type(base.__name__, (base,), {**declared, "__init__": __init__, "custom_field_names": list(declared)})
+    attrs = {**declared, "__init__": __init__, "clean": clean, "custom_field_names": list(declared)}
+    return type(base.__name__, (base,), attrs)
 
 
 def readonly(model: type[models.Model]) -> list[str]:

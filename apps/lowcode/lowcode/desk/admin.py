@@ -321,6 +321,7 @@ class DocTypeAdmin(ModelAdmin):
             )
             context["deadlines"] = [deadline_desk.describe(d) for d in all_deadlines(obj)]
             context["versions"] = self.versions(obj)
+        context["depends_on_values"] = custom_desk.known_values(self.model, obj)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def versions(self, obj: models.Model) -> list[Any]:

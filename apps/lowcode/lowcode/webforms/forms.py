@@ -3,6 +3,7 @@ length, link target), with the row's label, requirement and file rules layered o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,20 @@ class WebFormForm(forms.Form):
             if bound.help_text:
                 attrs["aria-describedby"] = f"id_{name}_help"
 
+    def clean(self) -> dict[str, Any]:
+        from lowcode.customization import values as custom_values
+
+        data = super().clean()
+        for name, formfield in self.fields.items():
+            cf = getattr(formfield, "custom_field", None)
+            if cf is None:
+                continue
+            if not custom_values.visible(cf, None, dict(data)):
+                data.pop(name, None)
+            elif formfield.custom_required and data.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, forms.Field.default_error_messages["required"])
+        return data
+
     def layout(self) -> list[dict[str, Any]]:
         """Pages, their sections and bound fields, in order, for the template."""
         return [
@@ -163,6 +178,16 @@ def _custom_form_field(row: WebFormField, cf: Any) -> forms.Field:
             field.help_text = row.description
     if row.read_only:
         field.disabled = True
+    from lowcode.customization import conditions
+
+    condition = conditions.tree(cf.depends_on)
+    if condition is not None:  # shown and hidden as the form is filled; required only while shown
+        field.widget.attrs["data-show-if"] = json.dumps(condition)
+        field.custom_required = field.required
+        field.custom_field = cf
+        field.required = False
+        if field.custom_required:
+            field.widget.attrs["data-required-when-shown"] = "1"
     return field
 
 
@@ -196,7 +221,10 @@ def build_form(
     for row in rows:
         cf = customs.get(row.fieldname)
         if cf is not None:
-            if cf.hidden or not custom_values.visible(cf, instance, controller.initial() if instance is None else None):
+            from lowcode.customization import conditions
+
+            shown_later = conditions.tree(cf.depends_on) is not None
+            if cf.hidden or not (shown_later or custom_values.visible(cf, instance, controller.initial())):
                 continue
             declared[row.fieldname] = _custom_form_field(row, cf)
             if editing and cf.fieldtype == "Attach":

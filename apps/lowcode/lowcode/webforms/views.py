@@ -92,6 +92,7 @@ def new(request: HttpRequest, route: str) -> HttpResponse:
             "hidden": controller.hidden(),
             "action": f"{request.path}?{urlencode(controller.hidden())}" if controller.hidden() else request.path,
             "submit_label": _("Submit"),
+            "depends_on_values": _known(web_form, None, controller.initial()),
         },
         status=400 if form.errors else 200,
     )
@@ -177,9 +178,18 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
             "submit_label": _("Save changes"),
             "action": request.path,
             "hidden": {},
+            "depends_on_values": _known(web_form, doc, {}),
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+def _known(web_form: WebForm, doc: models.Model | None, initial: dict[str, Any]) -> dict[str, Any]:
+    from lowcode.customization.conditions import plain
+    from lowcode.customization.desk import known_values
+
+    known = known_values(registry.get(web_form.doctype).model, doc)
+    return {name: plain(initial.get(name, value)) for name, value in known.items()}
 
 
 def _standard(web_form: WebForm, values: dict[str, Any]) -> dict[str, Any]:

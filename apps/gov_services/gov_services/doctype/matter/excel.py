@@ -46,6 +46,19 @@ class Col:
     choices: tuple[str, ...] = ()
 
 
+def custom_cols(doctype: str = "Matter") -> list[Col]:
+    """This site's custom fields of matters, as optional columns of the 事项 sheet (header: the label)."""
+    from lowcode.customization.meta import custom_fields
+
+    return [Col(cf.label, f"custom:{cf.fieldname}", "custom") for cf in custom_fields(doctype) if not cf.hidden]
+
+
+def _custom_field(col: Col) -> Any:
+    from lowcode.customization.meta import custom_field
+
+    return custom_field("Matter", col.field.removeprefix("custom:"))
+
+
 def _codes(choices: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in choices.values)
 
@@ -163,6 +176,13 @@ class ImportErrors(Exception):
 
 
 def _cell(obj: Model, col: Col) -> Any:
+    if col.kind == "custom":
+        from lowcode.customization import values
+
+        value = values.get(obj, _custom_field(col))
+        if isinstance(value, bool):
+            return YES if value else NO
+        return "" if value is None else values.plain(value)
     value = getattr(obj, col.field)
     if col.kind == "bool":
         return YES if value else NO
@@ -243,7 +263,8 @@ def export_workbook(matters: QuerySet[Matter]) -> bytes:
         LICENCE_TYPE_COLS,
         [[_cell(t, c) for c in LICENCE_TYPE_COLS] for t in sorted(licence_types.values(), key=lambda t: t.code)],
     )
-    _write_sheet(wb, "事项", MATTER_COLS, [[_cell(m, c) for c in MATTER_COLS] for m in matter_list])
+    matter_cols = MATTER_COLS + custom_cols()
+    _write_sheet(wb, "事项", matter_cols, [[_cell(m, c) for c in matter_cols] for m in matter_list])
     guides = [g for m in matter_list for g in sorted(m.guides.all(), key=lambda g: g.version)]
     _write_sheet(wb, "办事指南", GUIDE_COLS, [[_cell(g, c) for c in GUIDE_COLS] for g in guides])
     _write_sheet(
@@ -283,6 +304,8 @@ def _parse(value: Any, col: Col) -> Any:
     """The cell's value for the model, or a ValueError with a message in Chinese."""
     if isinstance(value, str):
         value = value.strip()
+    if col.kind == "custom":
+        return _parse_custom(value, col)
     empty = value is None or value == ""
     if empty:
         if col.required:
@@ -316,6 +339,20 @@ def _parse(value: Any, col: Col) -> Any:
     return text
 
 
+def _parse_custom(value: Any, col: Col) -> Any:
+    from lowcode.customization import values
+
+    cf = _custom_field(col)
+    if cf.fieldtype == "Check" and value in (YES, NO):
+        value = value == YES
+    if value in (None, "") and not cf.required:
+        return None
+    try:
+        return values.clean(cf, value)
+    except ValidationError as exc:
+        raise ValueError("；".join(exc.messages)) from None
+
+
 def _read(wb: Any) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], list[tuple[str, int, str, str]]]:
     data: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     errors: list[tuple[str, int, str, str]] = []
@@ -329,6 +366,8 @@ def _read(wb: Any) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], list[tu
         if missing:
             errors.append((title, 1, "", f"缺少列：{'、'.join(missing)}"))
             continue
+        if title == "事项":  # custom fields are optional columns: those present are read
+            cols = cols + [c for c in custom_cols() if c.header in header]
         index = {c.header: header.index(c.header) for c in cols}
         rows = []
         for r, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -412,6 +451,7 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
         code = rec.pop("implementation_code")
         dept_code, co_codes, lt_code = rec.pop("department"), rec.pop("co_departments"), rec.pop("licence_type")
         status = rec.pop("status")
+        custom = {k.removeprefix("custom:"): rec.pop(k) for k in list(rec) if k.startswith("custom:")}
         bad = [c for c in [dept_code, *co_codes] if c and c not in departments]
         if bad:
             errors.append(("事项", row, "实施主体信用代码", f"找不到信用代码为 {'、'.join(bad)} 的部门"))
@@ -428,6 +468,7 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
         except ValidationError as exc:
             fail("事项", row, MATTER_COLS, exc)
             continue
+        changed |= _put_custom(matter, custom, user)
         wanted_co = {departments[c].pk for c in co_codes}
         if set(matter.co_departments.values_list("pk", flat=True)) != wanted_co:
             matter.co_departments.set(wanted_co)
@@ -501,6 +542,20 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
             continue
         matter.status = Matter.Status.PUBLISHED
         save_doc(matter, update_fields=["status"], user=user)
+
+
+def _put_custom(matter: Matter, custom: dict[str, Any], user: Any) -> bool:
+    from lowcode.customization import values
+    from lowcode.customization.meta import custom_field
+
+    changed = False
+    for key, value in custom.items():
+        cf = custom_field("Matter", key)
+        if cf is not None and not cf.read_only:
+            changed |= values.put(matter, cf, value)
+    if changed:
+        save_doc(matter, update_fields=["custom"], user=user)
+    return changed
 
 
 def _guide_differs(guide: Guide, rec: dict, materials: list, fees: list, licence_types: dict) -> bool:

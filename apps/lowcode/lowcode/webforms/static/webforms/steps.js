@@ -29,6 +29,8 @@
     function fillReview() {
       list.textContent = "";
       form.querySelectorAll(".wf-page .field").forEach(function (field) {
+        if (field.closest("[hidden]") && !field.closest(".wf-page[hidden]")) return;  // hidden by its condition
+        if (field.hidden) return;
         var label = field.querySelector("label");
         if (!label) return;
         var dt = document.createElement("dt");
@@ -44,9 +46,11 @@
       var ok = true;
       page.querySelectorAll("input, select, textarea").forEach(function (input) {
         var field = input.closest(".field");
+        if (field && field.hidden) return;  // a field hidden by its condition is not asked for
         var note = field && field.querySelector(".js-error");
         if (note) note.remove();
-        var missing = input.required && !input.disabled && (
+        var required = input.required || input.getAttribute("data-required-when-shown") === "1";
+        var missing = required && !input.disabled && (
           input.type === "file" ? input.files.length === 0 && !field.querySelector("a") : !String(input.value).trim());
         if (missing && field) {
           ok = false;
