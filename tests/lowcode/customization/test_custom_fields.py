@@ -128,7 +128,8 @@ def _form_data(html: str) -> dict:
         if 'type="checkbox"' in tag and "checked" not in tag:
             continue
         value = re.search(r'value="([^"]*)"', tag)
-        data[name.group(1)] = unescape(value.group(1)) if value else ""
+        default = "on" if 'type="checkbox"' in tag else ""  # a checked box without a value sends "on"
+        data[name.group(1)] = unescape(value.group(1)) if value else default
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
         data[name] = unescape(chosen.group(1)) if chosen else ""

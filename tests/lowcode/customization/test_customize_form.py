@@ -48,32 +48,31 @@ def test_overrides_that_break_the_model_are_refused_with_reasons_and_nothing_is_
     url = "/desk/customize-form/?doctype=Application"
     page = desk.get(url)
     assert page.status_code == 200 and 'name="applicant_name-label"' in page.content.decode()
+    standard = _form_data(page.content.decode())  # what the page sends untouched: the standard definition
     form = {
-        "doctype": "Application",
+        **standard,
         "applicant_name-hidden": "on",
-        "phone-required": "",
         "status-options": "submitted\nnonsense",
         "channel-default": "carrier pigeon",
     }
+    del form["phone-required"]
     refused = desk.post(url, form)
     text = refused.content.decode()
     assert refused.status_code == 400
     assert "“申请人”为必填且没有默认值，不能隐藏。" in text
-    assert "“电话”在数据模型中为必填，不能改为选填。" in text
+    assert "“联系电话”在数据模型中为必填，不能改为选填。" in text
     assert "没有选项 nonsense" in text
-    assert "“渠道”的默认值无效" in text
+    assert "“申请渠道”的默认值无效" in text
     assert not PropertySetter.objects.exists()
 
     ok = {
-        "doctype": "Application",
+        **standard,
         "remarks-label": "补充说明",
         "remarks-hidden": "on",
         "address-section": "送达",
         "channel-options": "online\nwindow",
         "delivery_method-in_standard_filter": "on",
     }
-    for name in ("applicant_name", "phone", "id_number", "id_type", "applicant_type", "matter"):
-        ok[f"{name}-required"] = "on"
     assert desk.post(url, ok).status_code == 302
     stored = {(p.fieldname, p.property): p.value for p in PropertySetter.objects.all()}
     assert stored[("remarks", "label")] == "补充说明" and stored[("remarks", "hidden")] == "1"
