@@ -380,3 +380,27 @@ def test_the_applicant_may_change_details_until_the_application_moves_on(world) 
     late = client.post(edit, {"phone": "13700000000", "address": "x", "delivery_method": "pickup"})
     assert late.status_code == 409
     assert Application.objects.get().phone == "13900001111"
+
+
+def test_editing_keeps_an_empty_custom_field_and_saves_a_filled_one(world) -> None:
+    from lowcode.customization import services
+    from lowcode.customization.models import CustomField
+
+    services.custom_field_insert(
+        cf=CustomField(
+            doctype="Application", fieldname="shop_sign", label_zh="店招名称", fieldtype="Data", in_web_form=True
+        ),
+        user=world["clerk"],
+    )
+    account = citizen("11010519491231002", "李四", "13800000001", clerk=world["clerk"])
+    client = client_for(account)
+    assert _apply(client, world["matter"]).status_code == 302
+    application = Application.objects.get()
+    edit = f"/apply/{application.number}"
+    form = {"phone": "13900001111", "address": "", "delivery_method": "pickup", "shop_sign": ""}
+    assert client.post(edit, form).status_code == 302
+    assert Application.objects.get().custom == {}
+    assert client.post(edit, {**form, "shop_sign": "老街小吃"}).status_code == 302
+    assert Application.objects.get().custom == {"shop_sign": "老街小吃"}
+    assert client.post(edit, form).status_code == 302  # cleared again
+    assert Application.objects.get().custom == {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from gov_services.gov_services.codes import ServiceObject, ThemeWindow
@@ -19,7 +19,7 @@ from lowcode.deadlines.services import all_deadlines
 from lowcode.workflow.engine import workflow_for
 from lowcode.workflow.models import WorkflowAction
 
-AUDIENCES = {"person": _("Natural persons"), "company": _("Companies and organisations")}
+AUDIENCES = {"person": gettext_lazy("Natural persons"), "company": gettext_lazy("Companies and organisations")}
 PERSON = ServiceObject.NATURAL_PERSON.value
 # Transitions whose comment is addressed to the applicant (what is missing, why refused); others stay internal.
 APPLICANT_FACING = {"one_time_notice", "supplement_requested", "not_accepted", "denied", "withdrawn"}

@@ -46,8 +46,25 @@ LOOKUPS_PER_WINDOW = 10  # public progress lookups per client address per window
 LOOKUP_WINDOW = 600  # seconds
 
 
+def _web_form(doctype: str) -> WebForm | None:
+    return WebForm.objects.filter(doctype=doctype, published=True).first()
+
+
 def _form_route(doctype: str) -> str | None:
-    return WebForm.objects.filter(doctype=doctype, published=True).values_list("route", flat=True).first()
+    form = _web_form(doctype)
+    return form.route if form else None
+
+
+def _mine(request: HttpRequest, queryset: Any) -> Any:
+    """The signed-in citizen's own records, through the one permission layer."""
+    return permissions.scope(request.user, queryset, "read").filter(applicant_user=request.user)
+
+
+def _one_of_mine(request: HttpRequest, queryset: Any, number: str) -> Any:
+    found = _mine(request, queryset).filter(number=number).first()
+    if found is None:
+        raise Http404  # another person's record looks the same as none
+    return found
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -147,10 +164,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 def my(request: HttpRequest) -> HttpResponse:
     from lowcode.printing.services import printed_for
 
-    applications = permissions.scope(request.user, Application.objects.all(), "read").filter(
-        applicant_user=request.user
-    )
-    orders = permissions.scope(request.user, WorkOrder.objects.all(), "read").filter(applicant_user=request.user)
+    applications = _mine(request, Application.objects.all())
+    orders = _mine(request, WorkOrder.objects.all())
     labels = selectors.state_labels(Application)
     return render(
         request,
@@ -168,14 +183,7 @@ def my(request: HttpRequest) -> HttpResponse:
 
 
 def _my_application(request: HttpRequest, number: str) -> Application:
-    found = (
-        permissions.scope(request.user, Application.objects.select_related("matter", "department"), "read")
-        .filter(number=number, applicant_user=request.user)
-        .first()
-    )
-    if found is None:
-        raise Http404  # another person's application looks the same as none
-    return found
+    return _one_of_mine(request, Application.objects.select_related("matter", "department"), number)
 
 
 def _supplement_form(application: Application, data: Any = None, files: Any = None) -> Any:
@@ -244,7 +252,7 @@ def my_application(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(request.path)
 
     items = selectors.clocks(application)
-    apply_form = WebForm.objects.filter(doctype="Application", published=True).first()
+    apply_form = _web_form("Application")
     edit_url = (
         reverse("webforms:detail", args=[apply_form.route, application.number])
         if apply_form and application.status in (apply_form.editable_states or [])
@@ -347,13 +355,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_work_order(request: HttpRequest, number: str) -> HttpResponse:
-    order = (
-        permissions.scope(request.user, WorkOrder.objects.select_related("department", "matter"), "read")
-        .filter(number=number, applicant_user=request.user)
-        .first()
-    )
-    if order is None:
-        raise Http404
+    order = _one_of_mine(request, WorkOrder.objects.select_related("department", "matter"), number)
     closed = order.status == WorkOrder.Status.CLOSED
     form = None if closed else FollowUpForm(request.POST or None)
     if request.method == "POST":

@@ -23,25 +23,13 @@ from lowcode.core import registry
 from lowcode.core.masking import display_value, masked_fields, may_unmask
 from lowcode.customization import index
 from lowcode.customization import values as custom_values
-from lowcode.customization.fieldtypes import TYPES
+from lowcode.customization.fieldtypes import TYPES, query_field
 from lowcode.customization.meta import custom_field, custom_fields, doctype_name
 
 HIDDEN = {"password", "secret_hash", "fixture_hash", "custom"}  # custom values come out flat, by key
 ALIASES = {"creation": "created_at", "modified": "modified_at"}
 OPERATORS = {"=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "between", "is"}
 MAX_PAGE = 10_000
-QUERY_FIELDS: dict[str, Any] = {
-    "Data": models.CharField,
-    "Text": models.TextField,
-    "Select": models.CharField,
-    "Link": models.CharField,
-    "Int": models.BigIntegerField,
-    "Float": models.FloatField,
-    "Currency": models.DecimalField,
-    "Check": models.BooleanField,
-    "Date": models.DateField,
-    "Datetime": models.CharField,
-}
 
 
 def doctype_of(name: str) -> registry.DocType:
@@ -184,11 +172,11 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
         field = name_field(model)
         return ("pk", None) if field == "pk" else (field, model._meta.get_field(field))
     cf = custom_field(doctype_name(model), name)
-    if cf is not None and cf.fieldtype in QUERY_FIELDS:
-        query_field = QUERY_FIELDS[cf.fieldtype]()
-        query_field.name = cf.fieldname
-        query_field.custom_cf = cf  # values convert as the custom field stores them
-        return f"_custom_{cf.fieldname}", query_field
+    compared = query_field(cf.fieldtype) if cf is not None else None
+    if compared is not None:
+        compared.name = cf.fieldname
+        compared.custom_cf = cf  # values convert as the custom field stores them
+        return f"_custom_{cf.fieldname}", compared
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:

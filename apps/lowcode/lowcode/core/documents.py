@@ -33,8 +33,14 @@ def insert_doc(doc: M, *, user: Any = None) -> M:
 
 @transaction.atomic
 def save_doc(
-    doc: M, *, update_fields: Iterable[str], user: Any = None, exclude_from_validation: Iterable[str] = ()
+    doc: M,
+    *,
+    update_fields: Iterable[str],
+    user: Any = None,
+    exclude_from_validation: Iterable[str] = (),
+    versioned: bool = True,
 ) -> M:
+    """Save the named fields. `versioned=False` for a writer that keeps its own audit trail (the workflow)."""
     fields = list(update_fields)
     if not fields:
         return doc
@@ -46,7 +52,7 @@ def save_doc(
     fire(doc, "validate")
     skip = set(exclude_from_validation)
     doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
-    before = _stored(doc, fields)
+    before = _stored(doc, fields) if versioned else None
     doc.save(update_fields=fields)
     if before is not None:
         record_version(doc, before, fields, user)
@@ -86,7 +92,7 @@ def record_version(doc: models.Model, before: dict[str, Any], fields: list[str],
         if name == "custom":
             changes += _custom_changes(doc, old or {}, new or {})
         elif old != new:
-            changes.append([name, str(field.verbose_name), _jsonable(old), _jsonable(new)])
+            changes.append([name, str(field.verbose_name), jsonable(old), jsonable(new)])
     if changes:
         Version.objects.create(
             doctype=registry.for_model(type(doc)).name,  # type: ignore[union-attr]
@@ -109,7 +115,8 @@ def _custom_changes(doc: models.Model, old: dict[str, Any], new: dict[str, Any])
     return result
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as JSON keeps it: text, number, true/false or null; dates in ISO form; anything else as text."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if hasattr(value, "isoformat"):

@@ -73,18 +73,22 @@ def private_file(request: HttpRequest, path: str) -> FileResponse:
         readable = permissions.scope(request.user, owner_model._default_manager.all(), "read")
         if not readable.filter(pk=owner_pk).exists():
             break  # outside the user's scope looks the same as absent
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        response = FileResponse(
-            private_storage().open(path, "rb"),
-            content_type=content_type,
-            as_attachment=content_type not in INLINE_TYPES,
-            filename=path.rsplit("/", 1)[-1],
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return _serve(path)
     if path.startswith("custom/"):
         return _custom_attachment(request, path)
     raise Http404
+
+
+def _serve(path: str) -> FileResponse:
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response = FileResponse(
+        private_storage().open(path, "rb"),
+        content_type=content_type,
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=path.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _custom_attachment(request: HttpRequest, path: str) -> FileResponse:
@@ -97,18 +101,8 @@ def _custom_attachment(request: HttpRequest, path: str) -> FileResponse:
         model = registry.get(doctype).model
     except registry.UnknownDocType:
         raise Http404 from None
+    readable = permissions.scope(request.user, model._default_manager.all(), "read")
     for cf in custom_fields(doctype):
-        if cf.fieldtype != "Attach":
-            continue
-        readable = permissions.scope(request.user, model._default_manager.all(), "read")
-        if readable.filter(**{f"custom__{cf.fieldname}": path}).exists():
-            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            response = FileResponse(
-                private_storage().open(path, "rb"),
-                content_type=content_type,
-                as_attachment=content_type not in INLINE_TYPES,
-                filename=path.rsplit("/", 1)[-1],
-            )
-            response["X-Content-Type-Options"] = "nosniff"
-            return response
+        if cf.fieldtype == "Attach" and readable.filter(**{f"custom__{cf.fieldname}": path}).exists():
+            return _serve(path)
     raise Http404

@@ -58,12 +58,3 @@ def fields_of(t: Any) -> set[str]:
                     found |= fields_of(item)
         return found
     return set()
-
-
-def plain(value: Any) -> Any:
-    """A stored value as the browser compares it (text, number, true/false or null)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)

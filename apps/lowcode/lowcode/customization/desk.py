@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from lowcode.customization import conditions, index, values
-from lowcode.customization.meta import custom_fields, doctype_name, flag, overrides, prop
+from lowcode.customization.meta import custom_fields, doctype_name, overrides, prop
 
 EXTRA_SECTION = _("More information")
 
@@ -35,6 +35,7 @@ def active(model: type[models.Model], obj: models.Model | None) -> list[Any]:
 
 def known_values(model: type[models.Model], obj: models.Model | None) -> dict[str, Any]:
     """The stored values of the fields that depends_on conditions read, for those not editable on the page."""
+    from lowcode.core.documents import jsonable
     from lowcode.workflow.expressions import document_values
 
     wanted: set[str] = set()
@@ -43,7 +44,7 @@ def known_values(model: type[models.Model], obj: models.Model | None) -> dict[st
     if not wanted:
         return {}
     stored = document_values(obj) if obj is not None else {}
-    return {name: conditions.plain(stored.get(name)) for name in wanted}
+    return {name: jsonable(stored.get(name)) for name in wanted}
 
 
 def form_class(model: type[models.Model], base: type[forms.ModelForm], obj: models.Model | None) -> type:
@@ -285,11 +286,7 @@ def export_cell(obj: models.Model, column: str) -> Any:
     if cf is None:
         return None
     value = values.get(obj, cf)
-    if cf.fieldtype == "Datetime" and value is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    if cf.fieldtype == "Check":
-        return bool(value)
-    return value
+    return bool(value) if cf.fieldtype == "Check" else values.plain(value)
 
 
 def export_label(model: type[models.Model], column: str) -> str:
@@ -299,6 +296,3 @@ def export_label(model: type[models.Model], column: str) -> str:
 
 def label_of(model: type[models.Model], name: str) -> str | None:
     return prop(doctype_name(model), name, "label")
-
-
-__all__ = ["flag"]

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,3 +158,23 @@ TYPES: dict[str, FieldType] = {
         FieldType("Attach", _("Attach"), lambda cf: forms.FileField(), _same, _same),
     ]
 }
+
+
+QUERY_FIELDS: dict[str, Callable[[], models.Field]] = {
+    "Data": models.CharField,
+    "Text": models.TextField,
+    "Select": models.CharField,
+    "Link": models.CharField,
+    "Int": models.BigIntegerField,
+    "Float": models.FloatField,
+    "Currency": lambda: models.DecimalField(max_digits=18, decimal_places=2),
+    "Check": models.BooleanField,
+    "Date": models.DateField,
+    "Datetime": models.CharField,  # kept as UTC text that sorts as time does
+}
+
+
+def query_field(fieldtype: str) -> models.Field | None:
+    """How a stored value of this type compares in queries (API filters, the index column, desk filters)."""
+    factory = QUERY_FIELDS.get(fieldtype)
+    return factory() if factory else None

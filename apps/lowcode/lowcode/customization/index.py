@@ -12,19 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
-from lowcode.customization.fieldtypes import TYPES
-
-OUTPUT = {
-    "Data": models.CharField(),
-    "Select": models.CharField(),
-    "Link": models.CharField(),
-    "Int": models.BigIntegerField(),
-    "Float": models.FloatField(),
-    "Currency": models.DecimalField(max_digits=18, decimal_places=2),
-    "Check": models.BooleanField(),
-    "Date": models.DateField(),
-    "Datetime": models.CharField(),
-}
+from lowcode.customization.fieldtypes import TYPES, query_field
 
 
 def _names(model: type[models.Model], cf: Any) -> tuple[str, str, str]:
@@ -74,16 +62,16 @@ def drop_index(model: type[models.Model], cf: Any) -> None:
 
 def expression(model: type[models.Model], cf: Any) -> Any:
     """What to filter and sort by: the indexed column when there is one, else the value inside the JSON."""
-    if cf.in_standard_filter and cf.fieldtype in OUTPUT:
+    if cf.in_standard_filter and TYPES[cf.fieldtype].mariadb_column:
         qn = connection.ops.quote_name
         # Names only, quoted, from a validated key ([a-z][a-z0-9_]*) and the model's table: no user text.
         column = f"{qn(model._meta.db_table)}.{qn(cf.column)}"
-        return RawSQL(column, [], output_field=OUTPUT[cf.fieldtype])  # noqa: S611
+        return RawSQL(column, [], output_field=query_field(cf.fieldtype))  # noqa: S611
     if cf.fieldtype == "Check":
         return KeyTransform(cf.fieldname, "custom")  # JSON true/false, compared as JSON
     text = KeyTextTransform(cf.fieldname, "custom")
     if cf.fieldtype in ("Int", "Float", "Currency", "Date"):
-        return Cast(text, output_field=OUTPUT[cf.fieldtype])
+        return Cast(text, output_field=query_field(cf.fieldtype))
     return Cast(text, output_field=models.TextField())  # plain text comparison, not JSON's
 
 

@@ -1,11 +1,13 @@
 """What a DocType looks like on this site now: its custom fields and the overrides of its standard fields.
 
 Every process reads them through here. A stamp of the two tables (row counts and latest change) is read once
-per request (and on every call outside requests, e.g. in workers), so a field an administrator adds shows in
+per request or scheduled job (and on every call outside them), so a field an administrator adds shows in
 every running web process and worker at their next request or job — no restart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,11 +72,6 @@ def prop(doctype: str | None, fieldname: str, name: str) -> str | None:
     return overrides(doctype).get(fieldname, {}).get(name)
 
 
-def flag(doctype: str | None, fieldname: str, name: str) -> bool | None:
-    value = prop(doctype, fieldname, name)
-    return None if value is None else value == "1"
-
-
 def doctype_name(model: type) -> str | None:
     from lowcode.core import registry
 
@@ -82,18 +79,25 @@ def doctype_name(model: type) -> str | None:
     return doctype.name if doctype else None
 
 
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block (a request, a scheduled job) the stamp is read at most once, when first needed."""
+    token = _request.set({})
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
 class FreshDefinitions:
-    """Middleware: the stamp is read at most once per request, when something first needs the definitions."""
+    """Middleware: the definitions are checked once per request."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        token = _request.set({})
-        try:
+        with reading_once():
             return self.get_response(request)
-        finally:
-            _request.reset(token)
 
 
 def forget_request_stamp() -> None:

@@ -41,18 +41,18 @@ def custom_field_update(*, cf: CustomField, fields: list[str], user: Any) -> Cus
     return cf
 
 
-@transaction.atomic
 def custom_field_archive(*, cf: CustomField, user: Any) -> CustomField:
     """Deleting a custom field hides it everywhere; the values stay in the records until purged."""
-    cf.archived = True
-    save_doc(cf, update_fields=["archived"], user=user)
-    _after(cf)
-    return cf
+    return _set_archived(cf, True, user)
+
+
+def custom_field_restore(*, cf: CustomField, user: Any) -> CustomField:
+    return _set_archived(cf, False, user)
 
 
 @transaction.atomic
-def custom_field_restore(*, cf: CustomField, user: Any) -> CustomField:
-    cf.archived = False
+def _set_archived(cf: CustomField, archived: bool, user: Any) -> CustomField:
+    cf.archived = archived
     save_doc(cf, update_fields=["archived"], user=user)
     _after(cf)
     return cf

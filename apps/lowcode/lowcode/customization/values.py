@@ -3,8 +3,7 @@ here for every surface (desk, web forms, API, prints, exports), so a value means
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -20,19 +19,28 @@ from lowcode.customization.meta import custom_fields, doctype_name
 ATTACH_TYPES = ["application/pdf", "image/png", "image/jpeg"]
 
 
-def form_field(cf: Any, *, initial: bool = True) -> forms.Field:
-    """The form field for a custom field: type, requirement, options, link target and file checks."""
+def form_field(
+    cf: Any,
+    *,
+    initial: bool = True,
+    help_text: str = "",
+    types: list[str] | None = None,
+    limit: int = FILE_LIMIT,
+) -> forms.Field:
+    """The form field for a custom field: type, requirement, options, link target and file checks (a web form
+    may narrow the file types and size and give its own help text)."""
+    help_text = help_text or cf.description
     if cf.fieldtype == "Attach":
         from lowcode.webforms.forms import upload_field
 
         field = upload_field(
-            label=cf.label, required=cf.required, types=ATTACH_TYPES, limit=FILE_LIMIT, help_text=cf.description
+            label=cf.label, required=cf.required, types=types or ATTACH_TYPES, limit=limit, help_text=help_text
         )
     else:
         field = TYPES[cf.fieldtype].build(cf)
         field.label = cf.label
         field.required = bool(cf.required) and cf.fieldtype != "Check"
-        field.help_text = cf.description
+        field.help_text = help_text
     if initial and cf.default:
         field.initial = cf.default
     if cf.read_only:
@@ -133,11 +141,7 @@ def visible(cf: Any, doc: models.Model | None, overrides: dict[str, Any] | None 
 
 
 def plain(value: Any) -> Any:
-    """For JSON, prints and spreadsheets."""
+    """For spreadsheets, which keep no time zone: a moment in the site's local time."""
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, date):
-        return value
     return value

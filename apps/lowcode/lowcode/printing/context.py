@@ -48,10 +48,9 @@ def _plain(doc: models.Model, user: Any, masked: set[str]) -> dict[str, Any]:
     if "custom" in values:  # custom fields print by their key, like standard ones: {{ doc.licence_valid_until }}
         from lowcode.customization.values import values as custom_values
 
-        stored = values.pop("custom")
+        del values["custom"]
         for key, value in custom_values(doc).items():
             values.setdefault(key, value)
-        del stored
     return values
 
 

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from rq import get_current_job
 
 from lowcode.core.models import ScheduledJobLog
+from lowcode.customization.meta import reading_once
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ def run_scheduled_method(method: str, event: str) -> None:
         method=method, event=event, job_id=job.id if job else "", started_at=timezone.now()
     )
     try:
-        import_string(method)()
+        with reading_once():  # custom field definitions are checked once per job
+            import_string(method)()
     except Exception:
         log.status = ScheduledJobLog.Status.FAILED
         log.error = traceback.format_exc()

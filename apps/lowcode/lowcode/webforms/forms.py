@@ -161,21 +161,10 @@ def _place(pages: dict[str, Page], web_form: WebForm, row: WebFormField) -> None
 def _custom_form_field(row: WebFormField, cf: Any) -> forms.Field:
     from lowcode.customization import values as custom_values
 
-    if cf.fieldtype == "Attach":
-        field = upload_field(
-            label=row.label or cf.label,
-            required=row.required or cf.required,
-            types=row.accepted_types(),
-            limit=row.size_limit(),
-            help_text=row.description or cf.description,
-        )
-    else:
-        field = custom_values.form_field(cf)
-        field.label = row.label or cf.label
-        if row.required:
-            field.required = True
-        if row.description:
-            field.help_text = row.description
+    field = custom_values.form_field(cf, help_text=row.description, types=row.accepted_types(), limit=row.size_limit())
+    field.label = row.label or cf.label
+    if row.required:
+        field.required = True
     if row.read_only:
         field.disabled = True
     from lowcode.customization import conditions

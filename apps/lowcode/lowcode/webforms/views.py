@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lowcode.core import permissions, registry
 from lowcode.customization import values as custom_values
 from lowcode.customization.meta import custom_field
-from lowcode.webforms.controller import Unavailable, WebFormController, controller_for, realname_level
+from lowcode.webforms.controller import Unavailable, controller_for, realname_level
 from lowcode.webforms.forms import build_form
 from lowcode.webforms.models import RealNameLevel, WebForm
 
@@ -103,7 +103,7 @@ def receipt(request: HttpRequest, route: str, name: str) -> HttpResponse:
     if (refused := _gate(request, web_form)) is not None:
         return refused
     controller = controller_for(web_form, request)
-    doc = _find(web_form, controller, request, name)
+    doc = _find(web_form, request, name)
     return render(
         request,
         "webforms/receipt.html",
@@ -138,7 +138,7 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
     if (refused := _gate(request, web_form)) is not None:
         return refused
     controller = controller_for(web_form, request)
-    doc = _find(web_form, controller, request, name)
+    doc = _find(web_form, request, name)
     editable = _editable(web_form, doc) and permissions.has_permission(request.user, doc, "write")
     form = None
     if editable:
@@ -185,11 +185,11 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
 
 
 def _known(web_form: WebForm, doc: models.Model | None, initial: dict[str, Any]) -> dict[str, Any]:
-    from lowcode.customization.conditions import plain
+    from lowcode.core.documents import jsonable
     from lowcode.customization.desk import known_values
 
     known = known_values(registry.get(web_form.doctype).model, doc)
-    return {name: plain(initial.get(name, value)) for name, value in known.items()}
+    return {name: jsonable(initial.get(name, value)) for name, value in known.items()}
 
 
 def _standard(web_form: WebForm, values: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +213,7 @@ def _save_custom(web_form: WebForm, doc: models.Model, values: dict[str, Any], u
         save_doc(doc, update_fields=["custom"], user=user)
 
 
-def _find(web_form: WebForm, controller: WebFormController, request: HttpRequest, name: str) -> models.Model:
+def _find(web_form: WebForm, request: HttpRequest, name: str) -> models.Model:
     key = registry.get(web_form.doctype).natural_key or "pk"
     doc = _own(web_form, request).filter(**{key: name}).first()
     if doc is None:
@@ -229,6 +229,9 @@ def _editable(web_form: WebForm, doc: models.Model) -> bool:
 
 
 def _is_file(doc: models.Model, name: str) -> bool:
+    cf = custom_field(registry.for_model(type(doc)).name, name)  # type: ignore[union-attr]
+    if cf is not None:
+        return cf.fieldtype == "Attach"
     return isinstance(doc._meta.get_field(name), models.FileField)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
 from lowcode.core.doc_events import fire
-from lowcode.core.documents import save_doc
+from lowcode.core.documents import jsonable, save_doc
 from lowcode.core.hooks import get_hooks
 from lowcode.core.signals import transition_applied
 from lowcode.workflow import effects as effect_types
@@ -240,7 +240,7 @@ def apply_transition(
             user=user if getattr(user, "pk", None) else None,
             at=timezone.now(),
             comment=comment,
-            changed={k: _jsonable(v) for k, v in changed.items()},
+            changed={k: jsonable(v) for k, v in changed.items()},
         )
         target = _state(workflow, transition.to_state)
         transition_applied.send(
@@ -324,7 +324,8 @@ def _apply(
             fields += kind.run(doc, {**effect, "transition": transition.action}, user)
     fields = list(dict.fromkeys(fields))
     # The state field's values are the workflow's states, not the model's choices: skip that check only.
-    save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field])
+    # The transition is recorded as a WorkflowAction with its changed fields, not again as a Version.
+    save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field], versioned=False)
     return {f: getattr(doc, doc._meta.get_field(f).attname) for f in fields}
 
 
@@ -334,11 +335,3 @@ def _after_commit(doc: models.Model, transition: WorkflowTransition, effects: It
         if kind is not None:
             kind.run(doc, effect, user)
     fire(doc, "on_workflow_action", immediately=True)
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)

@@ -46,7 +46,7 @@ def document_values(doc: models.Model) -> dict[str, Any]:
     doctype = registry.for_model(type(doc))
     for name in doctype.extra.get("expression_properties", ()) if doctype else ():
         values[name] = getattr(doc, name)
-    if doctype is not None and hasattr(doc, "custom"):
+    if doctype is not None and getattr(doc, "custom", None):  # nothing to read (or to query) when empty
         from lowcode.customization.values import values as custom_values
 
         for key, value in custom_values(doc).items():
