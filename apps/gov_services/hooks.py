@@ -9,8 +9,12 @@ app_description = "Government e-services for Chinese administrative service cent
 
 django_apps = ["gov_services"]
 
-# Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key.
-fixtures = ["Role", "Workflow", "Working Calendar", "Deadline Policy", "Letter Head", "Print Format", "Web Form"]
+# Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key. Print formats
+# come before the workflows whose steps print them, workflows before the deadline policies that follow them.
+fixtures = ["Role", "Letter Head", "Print Format", "Workflow", "Working Calendar", "Deadline Policy", "Web Form"]
+
+# Modules whose @whitelist functions answer /api/method/<path>; imported once at start-up, never on lookup.
+api_methods: list[str] = []
 
 scheduler_events: dict[str, list[str]] = {}
 

@@ -10,16 +10,14 @@ from typing import Any
 
 from django.db.models import Q
 
+from lowcode.core.permissions import user_roles
+
 CENTRE_ROLES = frozenset({"Window Clerk", "Issuing Clerk", "Hotline Agent", "Supervisor", "System Manager"})
 NOTHING = Q(pk__in=[])
 
 
 def _role_names(user: Any) -> frozenset[str]:
-    cached = getattr(user, "_gov_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._gov_role_names = cached
-    return cached
+    return user_roles(user)  # read once per request, shared with the workflow and the write path
 
 
 def user_department_id(user: Any) -> int | None:

@@ -167,7 +167,7 @@ def test_red_light_opens_one_supervision_notice_and_notifies_the_supervisor(worl
     message = NotificationLog.objects.get(user=world["users"]["supervisor"])
     assert "承诺办结时限" in message.subject and "红灯" in message.subject
     # Idempotent: later sweeps change nothing.
-    assert sweep(now=later + timedelta(hours=1)) == {"yellow": 0, "red": 0, "notices": 0}
+    assert sweep(now=later + timedelta(hours=1)) == {"yellow": 0, "red": 0, "notices": 0, "failed": 0}
     assert SupervisionNotice.objects.count() == 1 and NotificationLog.objects.count() == 1
 
     # Deciding stops the clock; the record keeps that it was late.

@@ -1,7 +1,10 @@
 """Publishing rules of guides (S003 art. 8) and the online-level rule of matters (S000 art. 12)."""
 
 import pytest
+from django.contrib import admin as django_admin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
 
 from gov_services.gov_services.doctype.guide.services import guide_new_version, guide_publish
 from gov_services.gov_services.doctype.matter.admin import MatterForm
@@ -100,7 +103,10 @@ def _form(matter: Matter, **changes) -> MatterForm:
         co_departments=[d.pk for d in matter.co_departments.all()],
     )
     data.update(changes)
-    return MatterForm(data=data, instance=matter)
+    request = RequestFactory().post("/desk/")
+    request.user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("root-desk")
+    form_class = django_admin.site._registry[Matter].get_form(request, matter, change=True, fields=list(data))
+    return form_class(data=data, instance=matter)
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "lowcode.customization.meta.FreshDefinitions",
+    "lowcode.core.definitions.FreshDefinitions",
 ]
 
 ROOT_URLCONF = "lowcode.urls"

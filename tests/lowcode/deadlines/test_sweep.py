@@ -121,5 +121,5 @@ def test_two_workers_one_killed_half_way_every_overdue_clock_gets_exactly_one_re
     assert set(nearly.values_list("light", flat=True)) == {Deadline.Light.YELLOW}
     assert set(Deadline.objects.filter(doc_id__gte=10_000).values_list("light", flat=True)) == {Deadline.Light.GREEN}
     # Idempotent: another sweep finds nothing to do.
-    assert sweep() == {"yellow": 0, "red": 0, "notices": 0}
+    assert sweep() == {"yellow": 0, "red": 0, "notices": 0, "failed": 0}
     assert SupervisionNotice.objects.count() == OVERDUE

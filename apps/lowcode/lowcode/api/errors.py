@@ -16,6 +16,7 @@ STATUS = {
     "LinkExistsError": 417,
     "CSRFTokenError": 400,
     "TooManyRequestsError": 429,
+    "ServerError": 500,
 }
 
 

@@ -15,7 +15,7 @@ from django.middleware.csrf import get_token
 from lowcode.api.errors import ApiError, forbidden, not_found
 from lowcode.api.registry import whitelist
 from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict, with_custom
-from lowcode.api.views import count, find_doc, list_rows
+from lowcode.api.views import count, create, find_doc, list_rows, remove, update
 from lowcode.core import permissions
 from lowcode.core.files import EXTENSIONS, FILE_LIMIT, sniff
 
@@ -87,6 +87,55 @@ def get_value(
         return None
     data = to_dict(doc, user, list(names), children=False)
     return {n: data.get(n) for n in names}
+
+
+def _doc_arg(doc: Any) -> dict[str, Any]:
+    parsed = json_param(doc, "doc") if isinstance(doc, str) else doc
+    if not isinstance(parsed, dict) or not parsed.get("doctype"):
+        raise ApiError("doc is a JSON object with its doctype")
+    return dict(parsed)
+
+
+# The writes of frappe.client go the same way as /api/resource: through the write path, so every rule holds.
+@whitelist(methods=("POST",), path="frappe.client.insert")
+def insert(*, request: HttpRequest, user: Any, doc: Any = None, **_: Any) -> dict[str, Any]:
+    data = _doc_arg(doc)
+    return create(doctype_of(str(data.pop("doctype"))).model, user, data)
+
+
+@whitelist(methods=("POST", "PUT"), path="frappe.client.save")
+def save(*, request: HttpRequest, user: Any, doc: Any = None, **_: Any) -> dict[str, Any]:
+    data = _doc_arg(doc)
+    name = data.pop("name", None)
+    if name in (None, ""):
+        raise ApiError("doc names the record to save (name)")
+    return update(doctype_of(str(data.pop("doctype"))).model, user, str(name), data)
+
+
+@whitelist(methods=("POST", "PUT"), path="frappe.client.set_value")
+def set_value(
+    *,
+    request: HttpRequest,
+    user: Any,
+    doctype: str = "",
+    name: str = "",
+    fieldname: Any = None,
+    value: Any = None,
+    **_: Any,
+) -> dict[str, Any]:
+    parsed = json_param(fieldname, "fieldname") if isinstance(fieldname, str) and fieldname[:1] == "{" else fieldname
+    if isinstance(parsed, dict):
+        data = parsed
+    elif isinstance(parsed, str) and parsed:
+        data = {parsed: value}
+    else:
+        raise ApiError("fieldname is a field name, or an object of field names and values")
+    return update(doctype_of(doctype).model, user, str(name), data)
+
+
+@whitelist(methods=("POST", "DELETE"), path="frappe.client.delete")
+def delete(*, request: HttpRequest, user: Any, doctype: str = "", name: str = "", **_: Any) -> None:
+    remove(doctype_of(doctype).model, user, str(name))
 
 
 @whitelist(methods=("POST",), path="upload_file")

@@ -1,7 +1,13 @@
-"""Whitelisted methods (Frappe's @frappe.whitelist): only decorated functions answer /api/method/<path>."""
+"""Whitelisted methods (Frappe's @frappe.whitelist): only decorated functions answer /api/method/<path>.
+
+The registry is filled at start-up (ApiConfig.ready imports lowcode's methods and each app's
+`api_methods` hook modules). A lookup never imports anything: a request names a method, not a module,
+so a guest cannot make the server import (and run) an arbitrary module of an installed app.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +36,6 @@ def whitelist(
 
 
 def get(path: str) -> Method | None:
-    if path not in _methods:
-        module = path.rsplit(".", 1)[0]
-        _import_app_module(module)
     return _methods.get(path)
 
 
@@ -40,15 +43,7 @@ def all_methods() -> list[Method]:
     return sorted(_methods.values(), key=lambda m: m.path)
 
 
-def _import_app_module(module: str) -> None:
-    """Import the module a path names, only if it belongs to an installed app (like Frappe)."""
-    import importlib
-
-    from lowcode.sites import installed_apps
-
-    if not module or module.split(".")[0] not in installed_apps():
-        return
-    try:
+def load(modules: list[str]) -> None:
+    """Import the modules that declare whitelisted methods (the `api_methods` hook), once, at start-up."""
+    for module in modules:
         importlib.import_module(module)
-    except ImportError:
-        return

@@ -103,12 +103,25 @@ def field_value(doc: models.Model, field: models.Field, user: Any) -> Any:
     return out(getattr(doc, field.attname))
 
 
+def _has_field(model: type[models.Model], name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+def api_key(model: type[models.Model], field: str) -> str:
+    """The key a field has in the API: its name, except that a model field called `name` which is not the
+    record's name (e.g. a matter's title) is `title`, so `name` always fetches the record back."""
+    if field == "name" and name_field(model) != "name" and not _has_field(model, "title"):
+        return "title"
+    return field
+
+
 def to_dict(doc: models.Model, user: Any, fields: list[str] | None = None, *, children: bool = True) -> dict:
     doctype = registry.for_model(type(doc))
     data: dict[str, Any] = {"name": name_of(doc)}
     for field in api_fields(type(doc)):
-        if fields is None or field.name in fields:
-            data[field.name] = field_value(doc, field, user)
+        key = api_key(type(doc), field.name)
+        if fields is None or key in fields:
+            data[key] = field_value(doc, field, user)
     if doctype is not None and hasattr(doc, "custom"):
         for cf in custom_fields(doctype.name):
             if fields is None or cf.fieldname in fields:
@@ -168,7 +181,9 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
     if not isinstance(name, str):
         raise ApiError(f"Field names are strings, not {name!r}")
     name = ALIASES.get(name, name)
-    if name == "name":
+    if name == "title" and api_key(model, "name") == "title" and not _has_field(model, "title"):
+        name = "name"  # the model's own `name` field, shown as `title` (see api_key)
+    elif name == "name":
         field = name_field(model)
         return ("pk", None) if field == "pk" else (field, model._meta.get_field(field))
     cf = custom_field(doctype_name(model), name)
@@ -346,15 +361,15 @@ def field_list(model: type[models.Model], fields: Any, user: Any) -> list[str] |
 # -- writing -----------------------------------------------------------------------------------------------
 
 
-def assign(doc: models.Model, data: dict[str, Any], *, creating: bool, protected: set[str]) -> list[str]:
-    """Set the writable fields present in `data`; returns their names. Unknown keys are ignored (as Frappe)."""
+def assign(doc: models.Model, data: dict[str, Any], *, creating: bool) -> list[str]:
+    """Set the fields present in `data`; returns their names. Unknown keys are ignored (as Frappe); whether the
+    caller may write each field is the write path's to decide (lowcode.core.controller), not this one's."""
     changed = []
     for field in api_fields(type(doc)):
-        if field.name not in data or not field.editable or field.name in protected:
+        key = api_key(type(doc), field.name)
+        if key not in data:
             continue
-        if not creating and field.name in ("created_at", "owner"):
-            continue
-        value = data[field.name]
+        value = data[key]
         if field.is_relation:
             value = _related(field, value)
             setattr(doc, field.attname, value)

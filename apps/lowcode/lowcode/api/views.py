@@ -66,6 +66,9 @@ def handle(request: HttpRequest, call: Callable[[Any], dict[str, Any]], *, csrf:
         return error_response(ApiError("Other records link to this one; it cannot be deleted", "LinkExistsError"))
     except PermissionDenied as error:
         return error_response(forbidden(str(error) or "Not permitted"))
+    except Exception:
+        logger.exception("API request %s %s failed", request.method, request.path)
+        return error_response(ApiError("The request failed on the server", "ServerError"))
 
 
 def body(request: HttpRequest) -> dict[str, Any]:
@@ -117,7 +120,7 @@ def resource(request: HttpRequest, doctype: str, name: str | None = None) -> Htt
             if request.method in ("PUT", "PATCH"):
                 return {"data": update(model, user, name, body(request))}
             if request.method == "DELETE":
-                delete_doc(find_doc(model, user, name, "delete"))
+                remove(model, user, name)
                 return {"data": "ok"}
         raise ApiError(f"Method {request.method} is not allowed here", "ValidationError")
 
@@ -161,27 +164,21 @@ def count(model: Any, user: Any, args: dict[str, Any]) -> int:
     return queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user)).count()
 
 
-def _protected(model: Any) -> set[str]:
-    from lowcode.workflow.engine import workflow_for
-
-    workflow = workflow_for(model)
-    return {workflow.state_field} if workflow else set()
-
-
 @transaction.atomic
 def create(model: Any, user: Any, data: dict[str, Any]) -> dict[str, Any]:
     if not permissions.has_role_right(user, model, "create"):
         raise forbidden(f"No permission to create {model._meta.verbose_name}")
     doc = model()
-    assign(doc, data, creating=True, protected=_protected(model))
+    given = assign(doc, data, creating=True)
     assign_custom(doc, data, creating=True)
     doctype = registry.for_model(model)
     series = doctype.extra.get("naming_series") if doctype else None
     key = name_field(model)
-    if series and key != "pk" and not getattr(doc, key):
+    controller_names = doctype is not None and "controller" in doctype.extra
+    if series and key != "pk" and not getattr(doc, key) and not controller_names:
         doc.full_clean(exclude=[key])  # bad input is refused before a number is spent
         setattr(doc, key, make_name(series))
-    insert_doc(doc, user=user)
+    insert_doc(doc, user=user, given=given)
     if not permissions.has_permission(user, doc, "create"):
         raise forbidden("This record would be outside what you may create")  # rolls the insert back
     return to_dict(doc, user)
@@ -194,14 +191,16 @@ def update(model: Any, user: Any, name: str, data: dict[str, Any]) -> dict[str, 
 
     if not may_edit_in_state(doc, user):
         raise forbidden("This record cannot be edited in its current state")
-    protected = _protected(model)
-    if protected & set(data) and any(data[f] != getattr(doc, f) for f in protected & set(data)):
-        raise ApiError("The state changes only through a workflow action (lowcode.api.methods.apply_workflow)")
-    changed = assign(doc, data, creating=False, protected=protected | {name_field(model)})
+    changed = assign(doc, data, creating=False)
     changed += assign_custom(doc, data, creating=False)
     save_doc(doc, update_fields=changed, user=user)
     doc.refresh_from_db()
     return to_dict(doc, user)
+
+
+@transaction.atomic
+def remove(model: Any, user: Any, name: str) -> None:
+    delete_doc(find_doc(model, user, name, "delete"), user=user)
 
 
 # -- /api/method -----------------------------------------------------------------------------------------------
@@ -213,14 +212,19 @@ def method(request: HttpRequest, path: str) -> HttpResponse:
 
     def call(user: Any) -> dict[str, Any]:
         if registered is None:
-            raise ApiError(f"Method {path} is not whitelisted", "PermissionError")
+            raise not_found(f"Method {path} not found")
         if request.method not in registered.methods:
             raise ApiError(f"Method {path} does not answer {request.method}", "PermissionError")
         if not registered.allow_guest:
             _signed_in(user)
         args = body(request)
         args.pop("cmd", None)
-        result = {"message": registered.func(request=request, user=user, **_arguments(registered.func, args))}
+        try:
+            message = registered.func(request=request, user=user, **_arguments(registered.func, args))
+        except SystemExit:  # a method must never end the worker
+            logger.exception("API method %s raised SystemExit", path)
+            raise ApiError("The method failed on the server", "ServerError") from None
+        result = {"message": message}
         result.update(getattr(request, "api_extra", {}))
         return result
 

@@ -1,4 +1,9 @@
-"""Generic writes of a document, with doc_events: the bricks that DocType services are built from."""
+"""The write path: every insert, save and delete of a DocType, from any surface, comes through here.
+
+Each write runs the DocType's field rules and controller (lowcode.core.controller), then doc_events, in
+one transaction. Nothing outside this module (and the few bulk writers named in the write-path lint,
+tests/lowcode/core/test_write_path_lint.py) calls a model's save() or delete() on a DocType.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,13 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from lowcode.core.controller import (
+    WriteContext,
+    check_field_rules,
+    controller_for,
+    current_writer,
+    given_fields,
+)
 from lowcode.core.doc_events import fire
 from lowcode.core.signals import document_inserted
 
@@ -17,15 +29,31 @@ def _has_field(doc: models.Model, name: str) -> bool:
     return any(f.name == name for f in doc._meta.fields)
 
 
+def insert_context(doc: models.Model, *, user: Any = None, given: Iterable[str] | None = None) -> WriteContext:
+    return WriteContext(user=user, writer=current_writer(user), creating=True, changed=given_fields(doc, given))
+
+
+def validate_insert(doc: models.Model, ctx: WriteContext) -> None:
+    """Everything that may refuse a new record, writing nothing: field rules, the controller, the model."""
+    controller = controller_for(type(doc))
+    check_field_rules(doc, ctx)
+    controller.before_insert(doc, ctx)
+    fire(doc, "before_insert")
+    controller.validate(doc, ctx)
+    fire(doc, "validate")
+
+
 @transaction.atomic
-def insert_doc(doc: M, *, user: Any = None) -> M:
+def insert_doc(doc: M, *, user: Any = None, given: Iterable[str] | None = None) -> M:
+    """Insert a new record. `given`: the fields the writer supplied (else: those differing from a blank one)."""
+    ctx = insert_context(doc, user=user, given=given)
     if user is not None and getattr(user, "pk", None) and _has_field(doc, "owner"):
         doc.owner = doc.modified_by = user  # type: ignore[attr-defined]
-    fire(doc, "before_insert")
-    fire(doc, "validate")
+    validate_insert(doc, ctx)
     doc.full_clean()
     doc.save(force_insert=True)
     document_inserted.send(sender=type(doc), doc=doc, user=user)
+    controller_for(type(doc)).after_insert(doc, ctx)
     fire(doc, "after_insert")
     fire(doc, "on_change")
     return doc
@@ -41,24 +69,43 @@ def save_doc(
     versioned: bool = True,
 ) -> M:
     """Save the named fields. `versioned=False` for a writer that keeps its own audit trail (the workflow)."""
-    fields = list(update_fields)
+    fields = list(dict.fromkeys(update_fields))
     if not fields:
         return doc
+    ctx = update_context(doc, fields, user=user)
+    validate_update(doc, ctx)
     if _has_field(doc, "modified_at") and "modified_at" not in fields:
         fields.append("modified_at")
     if user is not None and getattr(user, "pk", None) and _has_field(doc, "modified_by"):
         doc.modified_by = user  # type: ignore[attr-defined]
         fields.append("modified_by")
-    fire(doc, "validate")
     skip = set(exclude_from_validation)
     doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
-    before = _stored(doc, fields) if versioned else None
     doc.save(update_fields=fields)
-    if before is not None:
-        record_version(doc, before, fields, user)
+    if versioned and ctx.before is not None:
+        record_version(doc, ctx.before, fields, user)
+    controller_for(type(doc)).on_update(doc, ctx)
     fire(doc, "on_update")
     fire(doc, "on_change")
     return doc
+
+
+def update_context(doc: models.Model, fields: Iterable[str], *, user: Any = None) -> WriteContext:
+    """The write about to happen: which of `fields` really change, and their stored values."""
+    names = [f for f in fields if f not in AUDIT_SKIP]
+    stored = _stored(doc, names)
+    if stored is None:  # not a DocType, or nothing to compare: every named field counts as changed
+        return WriteContext(user=user, writer=current_writer(user), creating=False, changed=set(names))
+    attnames = {n: doc._meta.get_field(n).attname for n in names}
+    changed = {n for n, a in attnames.items() if a not in stored or stored[a] != getattr(doc, a)}
+    return WriteContext(user=user, writer=current_writer(user), creating=False, changed=changed, before=stored)
+
+
+def validate_update(doc: models.Model, ctx: WriteContext) -> None:
+    """Everything that may refuse a save, writing nothing: field rules and the controller's validate."""
+    check_field_rules(doc, ctx)
+    controller_for(type(doc)).validate(doc, ctx)
+    fire(doc, "validate")
 
 
 AUDIT_SKIP = {"modified_at", "modified_by", "fixture_hash"}
@@ -125,7 +172,9 @@ def jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def delete_doc(doc: models.Model) -> None:
+def delete_doc(doc: models.Model, *, user: Any = None) -> None:
+    ctx = WriteContext(user=user, writer=current_writer(user), creating=False)
+    controller_for(type(doc)).on_trash(doc, ctx)
     fire(doc, "on_trash")
     doc.delete()
     fire(doc, "after_delete")

@@ -42,6 +42,28 @@ def _codename(model: type[models.Model], ptype: str) -> str:
     return f"{opts.app_label}.{PTYPES[ptype]}_{opts.model_name}"
 
 
+ROLE_NAMES_ATTR = "_lowcode_role_names"
+
+
+def user_roles(user: Any) -> frozenset[str]:
+    """The names of the user's roles, read once per user object — a request's user lives for one request, so
+    once per request. `user_set_roles` forgets them when it changes them."""
+    cached = getattr(user, ROLE_NAMES_ATTR, None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True)) if getattr(user, "pk", None) else frozenset()
+        try:
+            setattr(user, ROLE_NAMES_ATTR, frozenset(cached))
+        except AttributeError:  # AnonymousUser and the like
+            pass
+    return frozenset(cached)
+
+
+def forget_user_roles(user: Any) -> None:
+    """After a user's roles change: their role names and Django's permission caches are read again."""
+    for attr in (ROLE_NAMES_ATTR, "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
+
+
 def has_role_right(user: Any, model: type[models.Model], ptype: str) -> bool:
     """Layer 1: does one of the user's roles grant `ptype` on this DocType?"""
     if not getattr(user, "is_active", False):

@@ -19,7 +19,7 @@ from lowcode.core import registry
 from lowcode.core.documents import upsert_doc
 from lowcode.core.fixtures import FixtureError
 from lowcode.core.models import Role
-from lowcode.core.permissions import PTYPES
+from lowcode.core.permissions import PTYPES, forget_user_roles
 
 PLAIN_FIELDS = ("label_zh", "label_en", "description", "desk_access", "is_standard")
 
@@ -67,6 +67,7 @@ def user_set_roles(*, user: Any, roles: Iterable[str]) -> None:
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
     user.groups.set(chosen)
+    forget_user_roles(user)
     is_staff = user.is_superuser or any(r.desk_access for r in chosen)
     if user.is_staff != is_staff:
         user.is_staff = is_staff

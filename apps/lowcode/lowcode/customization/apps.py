@@ -8,8 +8,11 @@ class CustomizationConfig(AppConfig):
     verbose_name = _("Customization")
 
     def ready(self) -> None:
-        from lowcode.core import registry
+        from lowcode.core import definitions, registry
+        from lowcode.customization import checks, meta  # noqa: F401  (checks register on import)
         from lowcode.customization.models import CustomField, PropertySetter
+
+        definitions.register(meta.KIND, tables=(CustomField, PropertySetter), load=meta.load)
 
         registry.register(CustomField, name="Custom Field", module="Core", icon="add_box")
         registry.register(PropertySetter, name="Property Setter", module="Core", icon="tune")

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import F, Func, Value
 
 from lowcode.core import registry
+from lowcode.core.controller import system_write
+from lowcode.core.definitions import forget_request_stamp
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.customization import index
-from lowcode.customization.meta import forget_request_stamp
 from lowcode.customization.models import CustomField
 
 
@@ -53,7 +54,8 @@ def custom_field_restore(*, cf: CustomField, user: Any) -> CustomField:
 @transaction.atomic
 def _set_archived(cf: CustomField, archived: bool, user: Any) -> CustomField:
     cf.archived = archived
-    save_doc(cf, update_fields=["archived"], user=user)
+    with system_write():  # `archived` is this service's to set (archive / restore)
+        save_doc(cf, update_fields=["archived"], user=user)
     _after(cf)
     return cf
 

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
+from lowcode.core.definitions import forget_request_stamp
 from lowcode.customization.admin import doctype_choices
-from lowcode.customization.meta import custom_fields, forget_request_stamp, overrides
+from lowcode.customization.meta import custom_fields, overrides
 from lowcode.customization.models import CustomField, PropertySetter
 from lowcode.customization.schema import OVERRIDABLE, check_overrides, customisable, standard_fields
 

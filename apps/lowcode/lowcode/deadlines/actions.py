@@ -9,16 +9,20 @@
         take that workflow action on the document as the system (e.g. deemed accepted, S001 (四)).
 
 They run inside the sweep's transaction for the batch, so a light and its consequences are written
-together or not at all: a notice is never opened twice, nor lost.
+together or not at all: a notice is never opened twice, nor lost. An action that fails for one deadline is
+logged (with its traceback) and recorded as a DeadlineActionFailure in the same transaction — the supervisor's
+overview lists it — and the batch goes on: one document that refuses never holds up the others' escalation.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -26,28 +30,43 @@ from django.utils.translation import gettext_noop
 from lowcode.core import registry
 from lowcode.core.models import NotificationLog
 from lowcode.core.naming import make_names
-from lowcode.deadlines.models import Deadline, SupervisionNotice
+from lowcode.core.problems import Problem
+from lowcode.deadlines.models import Deadline, DeadlineActionFailure, SupervisionNotice
 from lowcode.deadlines.selectors import snapshot_of
 from lowcode.deadlines.worktime import Calendar
+
+logger = logging.getLogger(__name__)
 
 NOTICE_SERIES = "DB.YYYY.MM.DD.#####"
 TYPES = ("supervise", "notify", "transition")
 
 
-def validate_actions(value: Any) -> list[str]:
+def action_problems(value: Any, field: str) -> list[Problem]:
+    """What is wrong with a policy's list of yellow or red actions on their own (against the workflow: the
+    policy's own check, DeadlinePolicy.problems)."""
     if not isinstance(value, list):
-        return [_("A list of actions.")]
+        return [Problem("lowcode_deadlines.E015", _("A list of actions."), field=field)]
     problems = []
     for action in value:
         kind = action.get("type") if isinstance(action, dict) else None
         if kind not in TYPES:
             problems.append(
-                _("Unknown action %(action)r; known: %(known)s") % {"action": action, "known": ", ".join(TYPES)}
+                Problem(
+                    "lowcode_deadlines.E010",
+                    _("Unknown action %(action)r; known: %(known)s") % {"action": action, "known": ", ".join(TYPES)},
+                    field=field,
+                )
             )
         elif kind == "supervise" and not (isinstance(action.get("working_days"), int) and action["working_days"] > 0):
-            problems.append(_("A supervision notice needs its own limit in working days, e.g. 3."))
+            problems.append(
+                Problem(
+                    "lowcode_deadlines.E011",
+                    _("A supervision notice needs its own limit in working days, e.g. 3."),
+                    field=field,
+                )
+            )
         elif kind == "transition" and not action.get("action"):
-            problems.append(_("Name the workflow action to take."))
+            problems.append(Problem("lowcode_deadlines.E012", _("Name the workflow action to take."), field=field))
     return problems
 
 
@@ -61,6 +80,8 @@ class Runner:
         self._answer_dues: dict[tuple[int, int], datetime] = {}
         self._texts: dict[str, str] = {}
         self._labels: dict[int, str] = {}
+        self._failures: list[DeadlineActionFailure] = []
+        self.failed = 0  # actions that failed in this sweep (each recorded as a DeadlineActionFailure)
 
     def text(self, message: str) -> str:
         """A translated message, looked up once per sweep (the same for thousands of rows)."""
@@ -90,21 +111,34 @@ class Runner:
         return self._calendars[deadline.calendar_id]
 
     def run(self, light: int, deadlines: list[Deadline]) -> int:
-        """Run each deadline's actions for `light`; returns the number of supervision notices opened."""
+        """Run each deadline's actions for `light`; returns the number of supervision notices opened.
+
+        An action that fails for one deadline (its document refuses the workflow action, say) is logged with its
+        traceback and recorded as a DeadlineActionFailure, which the supervisor's overview lists; the other
+        actions and deadlines of the batch go on. Nothing is dropped silently."""
         notices: list[SupervisionNotice] = []
         messages: list[NotificationLog] = []
-        transitions: list[tuple[Deadline, str]] = []
+        transitions: list[tuple[Deadline, dict[str, Any]]] = []
         for deadline in deadlines:
             policy = deadline.policy
             for action in policy.on_red if light == Deadline.Light.RED else policy.on_yellow:
-                kind = action.get("type")
-                if kind == "supervise":
-                    notices.append(self._notice(deadline, action))
-                    messages += self._messages(deadline, action.get("notify_roles", []), light)
-                elif kind == "notify":
-                    messages += self._messages(deadline, action.get("roles", []), light)
-                elif kind == "transition":
-                    transitions.append((deadline, action["action"]))
+                kind = action.get("type") if isinstance(action, dict) else None
+                try:
+                    if kind == "supervise":
+                        notice = self._notice(deadline, action)
+                        found = self._messages(deadline, action.get("notify_roles", []), light)
+                        notices.append(notice)
+                        messages += found
+                    elif kind == "notify":
+                        messages += self._messages(deadline, action.get("roles", []), light)
+                    elif kind == "transition":
+                        transitions.append((deadline, action))
+                    else:
+                        logger.error("deadline %s: unknown %s action %r", deadline.pk, _light(light), action)
+                        self._failed(deadline, light, action, _("Unknown action: %(action)r") % {"action": action})
+                except Exception as exc:
+                    logger.exception("deadline %s: the %s action %r failed", deadline.pk, _light(light), action)
+                    self._failed(deadline, light, action, describe_error(exc))
         if notices:
             for notice, number in zip(notices, make_names(NOTICE_SERIES, len(notices)), strict=True):
                 notice.number = number
@@ -112,8 +146,23 @@ class Runner:
         if messages:
             NotificationLog.objects.bulk_create(messages)
         for deadline, action in transitions:
-            self._transition(deadline, action)
+            self._transition(deadline, light, action)
+        if self._failures:
+            DeadlineActionFailure.objects.bulk_create(self._failures)
+            self.failed += len(self._failures)
+            self._failures = []
         return len(notices)
+
+    def _failed(self, deadline: Deadline, light: int, action: Any, error: str) -> None:
+        self._failures.append(
+            DeadlineActionFailure(
+                deadline=deadline,
+                light=light,
+                action=action if isinstance(action, dict) else {"value": action},
+                error=error,
+                failed_at=self.now,
+            )
+        )
 
     def _answer_due(self, deadline: Deadline, days: int) -> datetime:
         key = (deadline.calendar_id, days)
@@ -167,15 +216,33 @@ class Runner:
             for user in self.users_with(roles)
         ]
 
-    def _transition(self, deadline: Deadline, action: str) -> None:
-        from lowcode.workflow.engine import WorkflowError, apply_transition
+    def _transition(self, deadline: Deadline, light: int, action: dict[str, Any]) -> None:
+        from lowcode.workflow.engine import apply_transition
 
         doc = registry.get(deadline.doctype).model._default_manager.filter(pk=deadline.doc_id).first()
         if doc is None:
+            logger.error("deadline %s: its %s %s no longer exists", deadline.pk, deadline.doctype, deadline.doc_id)
+            self._failed(deadline, light, action, _("The document no longer exists."))
             return
         comment = _("Taken by the system: the time limit “%(policy)s” has passed.") % {"policy": deadline.policy.label}
         try:
-            with transaction.atomic():
-                apply_transition(doc, action, None, comment=comment, as_system=True)
-        except WorkflowError:
-            pass  # the document moved on in the meantime; the red light stays as the record
+            with transaction.atomic():  # a savepoint: a refused action leaves the batch's lights and notices
+                apply_transition(doc, action["action"], None, comment=comment, as_system=True)
+        except Exception as exc:
+            logger.exception("deadline %s: the workflow action %r on %s failed", deadline.pk, action, doc)
+            self._failed(deadline, light, action, describe_error(exc))
+
+
+def _light(light: int) -> str:
+    return Deadline.Light(light).name.lower()
+
+
+def describe_error(exc: BaseException) -> str:
+    """What the supervisor reads: a refusal's own message; for anything else, its kind too."""
+    from lowcode.workflow.engine import WorkflowError
+
+    if isinstance(exc, WorkflowError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"

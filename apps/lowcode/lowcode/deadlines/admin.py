@@ -136,6 +136,17 @@ class DeadlineAdmin(RecordOnlyAdmin):
     list_display = ("doc_title", "policy", "department", "light_badge", "status", "started_at", "due_at")
     list_filter = ("light", "status", "doctype", "policy")
     search_fields = ("doc_title", "department")
+    readonly_fields = ("failed_actions",)
+
+    @admin.display(description=_("failed automatic actions"))
+    def failed_actions(self, obj: Deadline) -> str:
+        rows = list(obj.action_failures.all()) if obj.pk else []
+        if not rows:
+            return "—"
+        return "；".join(
+            f"{timezone.localtime(f.failed_at):%Y-%m-%d %H:%M} {f.get_light_display()} {f.summary}: {f.error}"
+            for f in rows
+        )
 
     @display(description=_("light"), label=workflow_desk.COLOURS, ordering="light")
     def light_badge(self, obj: Deadline) -> Any:

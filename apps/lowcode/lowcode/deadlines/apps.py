@@ -11,7 +11,7 @@ class DeadlinesConfig(AppConfig):
         from lowcode.core import registry
         from lowcode.core.fixtures import register_importer
         from lowcode.core.signals import document_inserted, transition_applied
-        from lowcode.deadlines import services
+        from lowcode.deadlines import checks, services  # noqa: F401  (checks register on import)
         from lowcode.deadlines.fixtures import calendar_upsert, policy_upsert
         from lowcode.deadlines.models import (
             Deadline,

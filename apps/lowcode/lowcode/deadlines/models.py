@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.core.models import Document
+from lowcode.core.problems import Problem, by_field
 
 DEFAULT_WINDOWS = [["09:00", "12:00"], ["13:30", "17:30"]]
 
@@ -152,56 +153,130 @@ class DeadlinePolicy(Document):
         return self.label_zh or self.name
 
     def clean(self) -> None:
-        from lowcode.deadlines.actions import validate_actions
+        problems = self.problems()
+        if problems:
+            raise ValidationError(by_field(problems))
 
-        errors: dict[str, list[str]] = {}
+    def problems(self) -> list[Problem]:
+        """Every reason the policy cannot run, each with the ID of its rule: refused when it is saved, and
+        reported by `manage.py check` for a stored policy whose workflow changed since."""
+        from lowcode.deadlines.actions import action_problems
+
+        problems = []
         if not self.start_states and not self.start_actions:
-            errors["start_states"] = [_("Say in which states or on which actions the clock starts.")]
+            problems.append(
+                Problem(
+                    "lowcode_deadlines.E001",
+                    _("Say in which states or on which actions the clock starts."),
+                    field="start_states",
+                )
+            )
         if self.rule == self.Rule.DOCUMENT_LIMIT:
             if not self.limit_amount_field or not self.limit_unit_field:
-                errors["limit_amount_field"] = [_("Name the document's limit amount and unit fields.")]
+                problems.append(
+                    Problem(
+                        "lowcode_deadlines.E002",
+                        _("Name the document's limit amount and unit fields."),
+                        field="limit_amount_field",
+                    )
+                )
         elif self.rule != self.Rule.HANDOVER_CUTOFF and (self.amount or 0) <= 0:
-            errors["amount"] = [_("The amount must be greater than 0.")]
+            problems.append(Problem("lowcode_deadlines.E003", _("The amount must be greater than 0."), field="amount"))
         if self.yellow_mode == self.YellowMode.FRACTION and not (0 <= (self.yellow_value or 0) < 1):
-            errors["yellow_value"] = [_("A fraction between 0 and 1, e.g. 0.2.")]
+            problems.append(
+                Problem("lowcode_deadlines.E004", _("A fraction between 0 and 1, e.g. 0.2."), field="yellow_value")
+            )
         if self.condition:
             from lowcode.workflow.expressions import ExpressionError, compile_expression
 
             try:
                 compile_expression(self.condition)
             except ExpressionError as exc:
-                errors["condition"] = [str(exc)]
-        errors.update(self._check_against_workflow())
+                problems.append(Problem("lowcode_deadlines.E005", str(exc), field="condition"))
         for name in ("on_yellow", "on_red"):
-            problems = validate_actions(getattr(self, name))
-            if problems:
-                errors[name] = problems
-        if errors:
-            raise ValidationError(errors)
+            problems += action_problems(getattr(self, name), name)
+        supervising = [
+            a
+            for name in ("on_yellow", "on_red")
+            if isinstance(getattr(self, name), list)
+            for a in getattr(self, name)
+            if isinstance(a, dict) and a.get("type") == "supervise"
+        ]
+        if len(supervising) > 1:
+            problems.append(
+                Problem(
+                    "lowcode_deadlines.E014",
+                    _("A deadline opens one supervision notice: name “supervise” once, on yellow or on red."),
+                    field="on_red",
+                )
+            )
+        return problems + self._check_against_workflow()
 
-    def _check_against_workflow(self) -> dict[str, list[str]]:
-        """The DocType exists, and the states and actions named are those of its workflow."""
+    def _check_against_workflow(self) -> list[Problem]:
+        """The DocType exists, and the states and actions named — for the clock and for the yellow and red
+        actions — are those of its workflow."""
         from lowcode.core import registry
         from lowcode.workflow.models import Workflow
 
         try:
             registry.get(self.doctype)
         except registry.UnknownDocType:
-            return {"doctype": [_("No DocType is called “%(name)s”.") % {"name": self.doctype}]}
+            return [
+                Problem(
+                    "lowcode_deadlines.E006",
+                    _("No DocType is called “%(name)s”.") % {"name": self.doctype},
+                    field="doctype",
+                )
+            ]
         workflow = Workflow.objects.filter(doctype=self.doctype, is_active=True).first()
         if workflow is None:
-            return {"doctype": [_("“%(name)s” has no active workflow to follow.") % {"name": self.doctype}]}
+            return [
+                Problem(
+                    "lowcode_deadlines.E007",
+                    _("“%(name)s” has no active workflow to follow.") % {"name": self.doctype},
+                    hint=_("Activate the DocType's workflow, or deactivate this policy."),
+                    field="doctype",
+                )
+            ]
         states = set(workflow.states.values_list("name", flat=True))
         actions = set(workflow.transitions.values_list("action", flat=True))
-        errors = {}
+        problems = []
         for field in ("start_states", "stop_states", "pause_states"):
             unknown = [s for s in getattr(self, field) or [] if s not in states]
             if unknown:
-                errors[field] = [_("Not states of the workflow: %(names)s") % {"names": "、".join(unknown)}]
+                problems.append(
+                    Problem(
+                        "lowcode_deadlines.E008",
+                        _("Not states of the workflow: %(names)s") % {"names": "、".join(unknown)},
+                        hint=_("The workflow “%(workflow)s” has no such state.") % {"workflow": workflow.name},
+                        field=field,
+                    )
+                )
         unknown = [a for a in self.start_actions or [] if a not in actions]
         if unknown:
-            errors["start_actions"] = [_("Not actions of the workflow: %(names)s") % {"names": "、".join(unknown)}]
-        return errors
+            problems.append(
+                Problem(
+                    "lowcode_deadlines.E009",
+                    _("Not actions of the workflow: %(names)s") % {"names": "、".join(unknown)},
+                    hint=_("The workflow “%(workflow)s” has no such action.") % {"workflow": workflow.name},
+                    field="start_actions",
+                )
+            )
+        for field in ("on_yellow", "on_red"):
+            taken = getattr(self, field) if isinstance(getattr(self, field), list) else []
+            named = [a.get("action") for a in taken if isinstance(a, dict) and a.get("type") == "transition"]
+            unknown = [a for a in named if a and a not in actions]
+            if unknown:
+                problems.append(
+                    Problem(
+                        "lowcode_deadlines.E013",
+                        _("The workflow has no action %(names)s to take.") % {"names": "、".join(map(str, unknown))},
+                        hint=_("The workflow “%(workflow)s” has no such action: name one of its actions.")
+                        % {"workflow": workflow.name},
+                        field=field,
+                    )
+                )
+        return problems
 
 
 class Deadline(models.Model):
@@ -325,3 +400,32 @@ class DeadlineRecompute(models.Model):
     def progress(self) -> int:
         """Percent done."""
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class DeadlineActionFailure(models.Model):
+    """A yellow or red action of a deadline's policy that failed when the sweep ran it (e.g. the automatic
+    "deemed accepted" refused by the workflow): logged, kept here, and shown to the supervisor — the light is
+    set regardless, so one failing document never holds up the escalation of the others."""
+
+    deadline = models.ForeignKey(
+        Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="action_failures"
+    )
+    light = models.PositiveSmallIntegerField(_("light"), choices=Deadline.Light.choices)
+    action = models.JSONField(_("action"), default=dict, help_text=_("The action as the policy names it."))
+    error = models.TextField(_("error"))
+    failed_at = models.DateTimeField(_("failed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed deadline action")
+        verbose_name_plural = _("failed deadline actions")
+        ordering = ["-failed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} · {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """The action in a few words, e.g. "transition deem_accepted"."""
+        kind = str(self.action.get("type", ""))
+        name = self.action.get("action") or ", ".join(self.action.get("roles") or self.action.get("notify_roles") or [])
+        return f"{kind} {name}".strip()

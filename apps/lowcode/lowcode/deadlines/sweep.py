@@ -5,7 +5,9 @@ index, so the sweep's cost follows the number of lights that change, not the num
 Rows are taken in batches with SELECT … FOR UPDATE SKIP LOCKED: two workers sweeping at once share the
 work and never take the same row; each batch (lights, supervision notices, notifications, automatic
 transitions) commits as one transaction, so a worker killed half-way loses nothing and doubles nothing —
-its uncommitted batch is rolled back and swept again.
+its uncommitted batch is rolled back and swept again. An action that fails for one deadline is logged and
+recorded (DeadlineActionFailure, shown in the supervisor's overview; counted as "failed") without holding up
+the rest of the batch.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> dict[str, in
     with_actions = {pk: (bool(p.on_yellow), bool(p.on_red)) for pk, p in policies.items()}
     calendars = {c.pk: c for c in WorkingCalendar.objects.all()}
     runner = Runner(now)
-    counts = {"yellow": 0, "red": 0, "notices": 0}
+    counts = {"yellow": 0, "red": 0, "notices": 0, "failed": 0}
     while True:
         with transaction.atomic():
             rows = list(
@@ -67,6 +69,7 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> dict[str, in
             counts["red"] += len(red)
         if len(rows) < batch:
             break
+    counts["failed"] = runner.failed
     return counts
 
 

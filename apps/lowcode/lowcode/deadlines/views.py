@@ -1,4 +1,5 @@
-"""The supervisor's overview: red lights by department, open supervision notices and the red items."""
+"""The supervisor's overview: red lights by department, open supervision notices, the red items, and the
+automatic actions (yellow and red) that failed on the open deadlines — each with its error, for someone to act."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
-from lowcode.deadlines.models import Deadline, SupervisionNotice
+from lowcode.deadlines.models import Deadline, DeadlineActionFailure, SupervisionNotice
 from lowcode.deadlines.services import OPEN
 
 MAX_ITEMS = 200
@@ -52,17 +53,23 @@ def overview(request: HttpRequest) -> HttpResponse:
     for item in red:
         item.link = _document_link(item)
         item.late = timezone.localtime(now) - timezone.localtime(item.due_at)
+    failed = DeadlineActionFailure.objects.filter(deadline__in=deadlines.values("pk"))
+    failures = list(failed.select_related("deadline__policy")[:MAX_ITEMS])
+    for failure in failures:
+        failure.link = _document_link(failure.deadline)
     context = {
         **admin.site.each_context(request),
         "title": _("Red lights by department"),
         "rows": rows,
         "red": red,
+        "failures": failures,
         "max_items": MAX_ITEMS,
         "totals": {
             "red": sum(r["red"] for r in rows),
             "yellow": sum(r["yellow"] for r in rows),
             "notices_open": sum(r.get("notices_open", 0) for r in rows),
             "notices_overdue": sum(r.get("notices_overdue", 0) for r in rows),
+            "failed": len(failures) if len(failures) < MAX_ITEMS else failed.count(),
         },
     }
     return render(request, "deadlines/overview.html", context)

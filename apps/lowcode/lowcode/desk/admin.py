@@ -7,7 +7,7 @@ from io import BytesIO
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -19,7 +19,14 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
 from lowcode.core import permissions
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import (
+    insert_context,
+    insert_doc,
+    save_doc,
+    update_context,
+    validate_insert,
+    validate_update,
+)
 from lowcode.core.masking import display_value, masked_fields, may_unmask
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
@@ -38,6 +45,7 @@ class DocTypeAdmin(ModelAdmin):
     actions = ["export_xlsx", "print_selected"]
     list_per_page = 50
     change_form_template = "desk/change_form.html"
+    form_select_related: tuple[str, ...] = ()  # foreign keys the change form shows (e.g. read-only, by name)
 
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -56,7 +64,24 @@ class DocTypeAdmin(ModelAdmin):
     def _may(self, request: HttpRequest, ptype: str, obj: models.Model | None) -> bool:
         if obj is None:
             return permissions.has_role_right(request.user, self.model, ptype)
-        return permissions.has_permission(request.user, obj, ptype)
+        # A form asks the same question many times (the form, each inline, each button): once per request.
+        cache = request.__dict__.setdefault("_lowcode_may", {})
+        key = (self.model, ptype, obj.pk)
+        if key not in cache:
+            cache[key] = permissions.has_permission(request.user, obj, ptype)
+        return cache[key]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """Django's get_object, with the related rows the form shows (`form_select_related`) in the same query."""
+        queryset = self.get_queryset(request)
+        if self.form_select_related:
+            queryset = queryset.select_related(*self.form_select_related)
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self._may(request, "read", obj)
@@ -109,7 +134,8 @@ class DocTypeAdmin(ModelAdmin):
             fields = flatten_fieldsets(self.get_fieldsets(request, obj))
         kwargs["fields"] = [f for f in fields if f not in custom]
         base = super().get_form(request, obj, change, **kwargs)
-        return custom_desk.form_class(self.model, base, obj)
+        form = custom_desk.form_class(self.model, base, obj)
+        return type(form.__name__, (WritePathFormMixin, form), {"write_path_user": request.user})
 
     def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
         obj = super().save_form(request, form, change)
@@ -192,16 +218,15 @@ class DocTypeAdmin(ModelAdmin):
                 return show
         raise AttributeError(name)
 
-    # -- writes through services -----------------------------------------------------------------------
+    # -- writes through the write path (lowcode.core.documents) ---------------------------------------
     def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
         if change:
-            concrete = {f.name for f in obj._meta.concrete_fields}
-            fields = [f for f in form.changed_data if f in concrete]
+            fields = form_fields(form)
             if getattr(obj, "_custom_changed", False):
                 fields.append("custom")
             save_doc(obj, update_fields=fields, user=request.user)
         else:
-            insert_doc(obj, user=request.user)
+            insert_doc(obj, user=request.user, given=form_fields(form))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """A DocType service that creates the record from named fields does not know the custom values: they
@@ -227,9 +252,16 @@ class DocTypeAdmin(ModelAdmin):
         actions = super().get_actions(request)
         if not self.has_export_permission(request):
             actions.pop("export_xlsx", None)
-        if not self.has_print_permission(request) or not printing.formats_for(self.model):
+        if not self.has_print_permission(request) or not self._print_formats(request):
             actions.pop("print_selected", None)
         return actions
+
+    def _print_formats(self, request: HttpRequest) -> list[Any]:
+        """The DocType's print formats — read once per request (the list asks for its actions several times)."""
+        cache = request.__dict__.setdefault("_lowcode_print_formats", {})
+        if self.model not in cache:
+            cache[self.model] = printing.formats_for(self.model)
+        return cache[self.model]
 
     @admin.action(description=_("Print the selected rows (one PDF)"))
     def print_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -419,6 +451,44 @@ class WorkflowStateFilter(admin.SimpleListFilter):
         if self.value() and workflow is not None:
             return queryset.filter(**{workflow.state_field: self.value()})
         return queryset
+
+
+def form_fields(form: Any) -> list[str]:
+    """The concrete model fields a desk form changed (what the person wrote)."""
+    concrete = {f.name for f in form.instance._meta.concrete_fields}
+    return [f for f in form.changed_data if f in concrete]
+
+
+class WritePathFormMixin:
+    """A desk form runs the write path's checks (field rules, the controller) while validating, so a refusal
+    shows on the form — by the field when the form has it — instead of failing on save."""
+
+    write_path_user: Any = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        form: Any = self
+        if form.errors:
+            return
+        doc = form.instance
+        try:
+            if doc.pk is None or doc._state.adding:
+                validate_insert(doc, insert_context(doc, user=self.write_path_user, given=form_fields(form)))
+            else:
+                validate_update(doc, update_context(doc, form_fields(form), user=self.write_path_user))
+        except ValidationError as exc:
+            add_write_errors(form, exc)
+
+
+def add_write_errors(form: Any, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        if name in form.fields:
+            form.add_error(name, errors)
+        else:
+            form.add_error(None, errors)
 
 
 class _ChildTableRights:

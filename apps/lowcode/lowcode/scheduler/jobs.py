@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from rq import get_current_job
 
+from lowcode.core.definitions import reading_once
 from lowcode.core.models import ScheduledJobLog
-from lowcode.customization.meta import reading_once
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def run_scheduled_method(method: str, event: str) -> None:
         method=method, event=event, job_id=job.id if job else "", started_at=timezone.now()
     )
     try:
-        with reading_once():  # custom field definitions are checked once per job
+        with reading_once():  # definitions (custom fields, workflows) are checked once per job
             import_string(method)()
     except Exception:
         log.status = ScheduledJobLog.Status.FAILED

@@ -9,11 +9,15 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from lowcode.core import registry
+        from lowcode.core.controller import register_field_owner
         from lowcode.core.fixtures import register_importer
-        from lowcode.workflow import checks, effects  # noqa: F401  (registers checks and the built-in effects)
+        from lowcode.workflow import active, checks, effects  # noqa: F401  (registers checks and the built-in effects)
         from lowcode.workflow.fixtures import workflow_upsert
         from lowcode.workflow.models import Workflow, WorkflowAction
+        from lowcode.workflow.ownership import owned_fields
 
         registry.register(Workflow, name="Workflow", module="Core", natural_key="name", icon="account_tree")
         registry.register(WorkflowAction, name="Workflow Action", module="Core", icon="history")
         register_importer("Workflow", workflow_upsert)
+        register_field_owner(owned_fields)
+        active.connect()  # the active workflows, cached per process and checked once per request

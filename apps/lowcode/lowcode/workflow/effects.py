@@ -6,6 +6,10 @@ runner; `phase` says whether it runs inside the transition's transaction ("befor
 field) or after commit ("after_commit", e.g. notifying or rendering a notice). Later capabilities —
 deadlines, print formats, notifications — register their types here; a workflow naming a type nobody
 registered is refused when saved.
+
+A validator returns Problems (lowcode.core.problems), each with the ID of its rule, so `manage.py check`
+reports a stored workflow's broken effect under the same ID as the desk refused it; a plain string is
+taken as lowcode_workflow.E014 (an invalid side effect).
 """
 
 from __future__ import annotations
@@ -18,12 +22,17 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from lowcode.core.problems import Problem
+
+UNKNOWN_EFFECT = "lowcode_workflow.E013"
+INVALID_EFFECT = "lowcode_workflow.E014"
+
 
 @dataclass(frozen=True)
 class EffectType:
     name: str
     phase: str  # "before_save" or "after_commit"
-    validate: Callable[[type[models.Model], dict[str, Any]], list[str]]
+    validate: Callable[[type[models.Model], dict[str, Any]], list[str | Problem]]
     run: Callable[[models.Model, dict[str, Any], Any], list[str]]  # returns the fields it changed
 
 
@@ -38,23 +47,35 @@ def get(name: str) -> EffectType | None:
     return _types.get(name)
 
 
-def validate(model: type[models.Model], effect: dict[str, Any]) -> list[str]:
+def validate(model: type[models.Model], effect: dict[str, Any]) -> list[Problem]:
     kind = _types.get(str(effect.get("type")))
     if kind is None:
-        return [f"unknown side effect {effect.get('type')!r} (known: {', '.join(sorted(_types))})"]
-    return kind.validate(model, effect)
+        return [
+            Problem(
+                UNKNOWN_EFFECT,
+                f"unknown side effect {effect.get('type')!r} (known: {', '.join(sorted(_types))})",
+                hint="Use one of the known types, or install the app that registers this one.",
+            )
+        ]
+    return [p if isinstance(p, Problem) else Problem(INVALID_EFFECT, p) for p in kind.validate(model, effect)]
 
 
 # -- set_field: set a document field, to a literal, "now", "today" or "user" ----------------------------------
 
 
-def _validate_set_field(model: type[models.Model], effect: dict[str, Any]) -> list[str]:
+def _validate_set_field(model: type[models.Model], effect: dict[str, Any]) -> list[str | Problem]:
     try:
         field = model._meta.get_field(str(effect.get("field")))
     except FieldDoesNotExist:
-        return [f"set_field: {model.__name__} has no field {effect.get('field')!r}"]
+        return [
+            Problem(
+                "lowcode_workflow.E015",
+                f"set_field: {model.__name__} has no field {effect.get('field')!r}",
+                hint="The field was removed or renamed: name an existing field, or drop the effect.",
+            )
+        ]
     if not field.concrete or field.primary_key:
-        return [f"set_field: {effect.get('field')!r} cannot be set"]
+        return [Problem("lowcode_workflow.E016", f"set_field: {effect.get('field')!r} cannot be set")]
     return []
 
 

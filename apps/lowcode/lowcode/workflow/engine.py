@@ -20,12 +20,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
+from lowcode.core.controller import workflow_write
 from lowcode.core.doc_events import fire
 from lowcode.core.documents import jsonable, save_doc
 from lowcode.core.hooks import get_hooks
 from lowcode.core.signals import transition_applied
 from lowcode.workflow import effects as effect_types
-from lowcode.workflow.expressions import ExpressionError, evaluate
+from lowcode.workflow.active import active_workflow
+from lowcode.workflow.expressions import ExpressionError, document_values, evaluate
 from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval, WorkflowState, WorkflowTransition
 
 
@@ -43,13 +45,11 @@ def workflow_for(model: type[models.Model]) -> Workflow | None:
     doctype = registry.for_model(model)
     if doctype is None:
         return None
-    return Workflow.objects.filter(doctype=doctype.name, is_active=True).first()
+    return active_workflow(doctype.name)  # cached per process, its stamp checked once per request
 
 
 def _roles(user: Any) -> set[str]:
-    if not getattr(user, "pk", None):
-        return set()
-    return set(user.groups.values_list("name", flat=True))
+    return set(permissions.user_roles(user))
 
 
 def _role_allowed(user: Any, transition: WorkflowTransition) -> bool:
@@ -69,7 +69,7 @@ def may_edit_in_state(doc: models.Model, user: Any) -> bool:
     workflow = workflow_for(type(doc))
     if workflow is None or getattr(user, "is_superuser", False):
         return True
-    state = workflow.states.filter(name=getattr(doc, workflow.state_field)).prefetch_related("edit_roles").first()
+    state = _state(workflow, getattr(doc, workflow.state_field))
     if state is None:
         return True
     allowed = {r.name for r in state.edit_roles.all()}
@@ -177,13 +177,16 @@ def available_transitions(doc: models.Model, user: Any) -> list[Available]:
     current = getattr(doc, workflow.state_field)
     state = _state(workflow, current)
     result = []
-    for transition in workflow.transitions.filter(from_state=current).prefetch_related("roles"):
+    values: dict[str, Any] | None = None  # the document's values, read once for all the conditions
+    for transition in [t for t in workflow.transitions.all() if t.from_state == current]:
         if not _role_allowed(user, transition):
             continue
         if not transition.allow_self_approval and getattr(doc, "owner_id", None) == user.pk:
             continue
         try:
-            if not evaluate(transition.condition, doc, user):
+            if transition.condition.strip() and values is None:
+                values = document_values(doc)
+            if not evaluate(transition.condition, doc, user, values=values):
                 continue
         except ExpressionError:
             continue
@@ -325,7 +328,8 @@ def _apply(
     fields = list(dict.fromkeys(fields))
     # The state field's values are the workflow's states, not the model's choices: skip that check only.
     # The transition is recorded as a WorkflowAction with its changed fields, not again as a Version.
-    save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field], versioned=False)
+    with workflow_write():
+        save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field], versioned=False)
     return {f: getattr(doc, doc._meta.get_field(f).attname) for f in fields}
 
 

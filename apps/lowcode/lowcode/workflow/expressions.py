@@ -16,6 +16,8 @@ from jinja2 import TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from lowcode.core.permissions import user_roles
+
 
 class ExpressionError(Exception):
     pass
@@ -54,13 +56,13 @@ def document_values(doc: models.Model) -> dict[str, Any]:
     return values
 
 
-def evaluate(source: str, doc: models.Model, user: Any) -> bool:
+def evaluate(source: str, doc: models.Model, user: Any, *, values: dict[str, Any] | None = None) -> bool:
+    """`values`: the document's values when the caller has them already (several conditions on one record)."""
     if not source.strip():
         return True
-    roles = sorted(user.groups.values_list("name", flat=True)) if getattr(user, "pk", None) else []
     context = {
-        "doc": document_values(doc),
-        "user": {"name": getattr(user, "username", ""), "roles": roles},
+        "doc": document_values(doc) if values is None else values,
+        "user": {"name": getattr(user, "username", ""), "roles": sorted(user_roles(user))},
         "now": timezone.now(),
     }
     try:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from lowcode.core.fixtures import FixtureError, fingerprint
 from lowcode.core.models import Role
+from lowcode.workflow.active import writing_whole
 from lowcode.workflow.definition import validate_definition
 from lowcode.workflow.models import Workflow, WorkflowState, WorkflowTransition
 
@@ -131,21 +132,25 @@ def workflow_upsert(record: dict[str, Any]) -> str:
     if created:
         workflow = Workflow(name=name)
     workflow.doctype = definition["doctype"]
+    conflicts = workflow.active_conflicts()
+    if conflicts:
+        raise FixtureError(f"workflow {name!r}: " + "; ".join(p.message for p in conflicts))
     workflow.state_field = definition["state_field"]
     workflow.description = definition["description"]
     workflow.fixture_hash = wanted
     workflow.save()
-    workflow.states.all().delete()
-    workflow.transitions.all().delete()
-    for idx, s in enumerate(definition["states"]):
-        state = WorkflowState.objects.create(
-            workflow=workflow, idx=idx, **{k: v for k, v in s.items() if k not in ("edit_roles", "approval_roles")}
-        )
-        state.edit_roles.set([roles[r] for r in s["edit_roles"]])
-        state.approval_roles.set([roles[r] for r in s["approval_roles"]])
-    for idx, t in enumerate(definition["transitions"]):
-        values = {k: v for k, v in t.items() if k != "roles"}
-        values["required_fields"] = ",".join(t["required_fields"])
-        transition = WorkflowTransition.objects.create(workflow=workflow, idx=idx, **values)
-        transition.roles.set([roles[r] for r in t["roles"]])
+    with writing_whole(workflow):
+        workflow.states.all().delete()
+        workflow.transitions.all().delete()
+        for idx, s in enumerate(definition["states"]):
+            state = WorkflowState.objects.create(
+                workflow=workflow, idx=idx, **{k: v for k, v in s.items() if k not in ("edit_roles", "approval_roles")}
+            )
+            state.edit_roles.set([roles[r] for r in s["edit_roles"]])
+            state.approval_roles.set([roles[r] for r in s["approval_roles"]])
+        for idx, t in enumerate(definition["transitions"]):
+            values = {k: v for k, v in t.items() if k != "roles"}
+            values["required_fields"] = ",".join(t["required_fields"])
+            transition = WorkflowTransition.objects.create(workflow=workflow, idx=idx, **values)
+            transition.roles.set([roles[r] for r in t["roles"]])
     return "created" if created else "updated"

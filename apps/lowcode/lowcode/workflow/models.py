@@ -8,11 +8,13 @@ state a WorkflowApproval row.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.core.models import Document, Role
+from lowcode.core.problems import Problem, by_field
 
 
 class Workflow(Document):
@@ -36,6 +38,34 @@ class Workflow(Document):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        problems = self.active_conflicts()
+        if problems:
+            raise ValidationError(by_field(problems))
+
+    def active_conflicts(self) -> list[Problem]:
+        """A DocType follows one workflow: while another is active on it, this one cannot be (the engine would
+        follow whichever the database returns first)."""
+        if not self.is_active:
+            return []
+        others = list(
+            Workflow.objects.filter(doctype=self.doctype, is_active=True)
+            .exclude(pk=self.pk)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if not others:
+            return []
+        return [
+            Problem(
+                "lowcode_workflow.E021",
+                gettext("%(doctype)s already follows the active workflow %(names)s; a DocType has one active workflow.")
+                % {"doctype": self.doctype, "names": "、".join(f"“{n}”" for n in others)},
+                hint=gettext("Deactivate all but one of the workflows of this DocType."),
+                field="is_active",
+            )
+        ]
 
 
 class WorkflowState(models.Model):

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gov_services.gov_services.doctype.application import services
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
@@ -34,6 +33,7 @@ class ApplicationAdmin(DocTypeAdmin):
     search_fields = ("number", "applicant_name", "=id_number", "phone")
     search_help_text = _("Search by application number, applicant name, full ID number or phone.")
     list_select_related = ("matter", "department")
+    form_select_related = ("matter", "guide__matter", "department")
     date_hierarchy = "submitted_at"
     autocomplete_fields = ("matter", "applicant_user")
     readonly_fields = (
@@ -91,25 +91,6 @@ class ApplicationAdmin(DocTypeAdmin):
         if obj is not None:
             readonly += ["matter", "applicant_type", "id_type"]
         return readonly
-
-    def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = services.application_create(
-            matter=obj.matter,
-            applicant_type=obj.applicant_type,
-            applicant_name=obj.applicant_name,
-            id_type=obj.id_type,
-            id_number=obj.id_number,
-            phone=obj.phone,
-            contact_name=obj.contact_name,
-            address=obj.address,
-            applicant_user=obj.applicant_user,
-            channel=obj.channel,
-            remarks=obj.remarks,
-            user=request.user,
-        )
-        obj.pk, obj.number = created.pk, created.number
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:

@@ -11,4 +11,29 @@ DOCTYPE = {
     "unmask_permission": "gov_services.view_id_number",
     # what workflow conditions may read beyond the fields
     "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode", "online_level"],
+    "controller": "gov_services.gov_services.doctype.application.controller.ApplicationController",
+    # Who may write what (lowcode.core.controller); the state and the fields transitions set are the workflow's.
+    "field_rules": {
+        "read_only": [
+            "number",
+            "guide",
+            "department",
+            "submitted_at",
+            "accepted_at",
+            "decided_at",
+            "completed_at",
+            "archived_at",
+        ],
+        "set_once": [
+            "matter",
+            "guide",
+            "applicant_type",
+            "applicant_name",
+            "id_type",
+            "id_number",
+            "applicant_user",
+            "channel",
+            "submitted_at",
+        ],
+    },
 }

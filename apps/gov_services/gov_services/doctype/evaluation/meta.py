@@ -5,4 +5,20 @@ DOCTYPE = {
     "model": "gov_services.Evaluation",
     "module": "Service",
     "icon": "reviews",
+    "controller": "gov_services.gov_services.doctype.evaluation.controller.EvaluationController",
+    "field_rules": {
+        "read_only": ["department", "evaluated_at"],
+        "set_once": [
+            "application",
+            "work_order",
+            "department",
+            "level",
+            "channel",
+            "text",
+            "reason",
+            "evaluator_name",
+            "evaluator_user",
+            "evaluated_at",
+        ],
+    },
 }

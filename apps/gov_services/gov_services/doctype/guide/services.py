@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.guide.models import Guide, GuideFee, GuideMaterial
 from gov_services.gov_services.doctype.matter.models import Matter
+from lowcode.core.controller import system_write
 from lowcode.core.documents import insert_doc, save_doc
 
 # Catch-all wording that S003 art. 8 forbids in a materials list.
@@ -56,15 +57,23 @@ def guide_publish(*, guide: Guide, user: Any) -> Guide:
         raise ValidationError(errors)
     matter = Matter.objects.select_for_update().get(pk=guide.matter_id)
     previous = Guide.objects.filter(matter=matter, status=Guide.Status.PUBLISHED).exclude(pk=guide.pk)
-    for old in previous:
-        old.status = Guide.Status.ARCHIVED
-        save_doc(old, update_fields=["status"], user=user)
-    guide.status = Guide.Status.PUBLISHED
-    guide.published_at = timezone.now()
-    save_doc(guide, update_fields=["status", "published_at"], user=user)
-    matter.published_guide = guide
-    save_doc(matter, update_fields=["published_guide"], user=user)
+    with system_write():
+        for old in previous:
+            old.status = Guide.Status.ARCHIVED
+            save_doc(old, update_fields=["status"], user=user)
+        guide.status = Guide.Status.PUBLISHED
+        guide.published_at = timezone.now()
+        save_doc(guide, update_fields=["status", "published_at"], user=user)
+        matter.published_guide = guide
+        save_doc(matter, update_fields=["published_guide"], user=user)
     return guide
+
+
+@transaction.atomic
+def guide_archive(*, guide: Guide, user: Any) -> Guide:
+    guide.status = Guide.Status.ARCHIVED
+    with system_write():
+        return save_doc(guide, update_fields=["status"], user=user)
 
 
 @transaction.atomic
@@ -79,7 +88,8 @@ def guide_new_version(*, guide: Guide, user: Any) -> Guide:
     guide.version = next_version
     guide.status = Guide.Status.DRAFT
     guide.published_at = None
-    insert_doc(guide, user=user)
+    with system_write():
+        insert_doc(guide, user=user)
     for row in materials:
         row.pk = None
         row.guide = guide

@@ -7,4 +7,6 @@ DOCTYPE = {
     "icon": "local_shipping",
     "natural_key": "number",
     "naming_series": "JJ.YYYY.MM.DD.#####",
+    "controller": "gov_services.gov_services.doctype.handover.controller.HandoverController",
+    "field_rules": {"read_only": ["number"], "set_once": ["kind", "department"]},
 }

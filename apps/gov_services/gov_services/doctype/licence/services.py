@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gov_services.gov_services.doctype.department.models import Department
 from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
 from gov_services.gov_services.identifiers import licence_identifier
+from lowcode.core.controller import system_write
 from lowcode.core.documents import insert_doc
 from lowcode.core.naming import next_value
 
@@ -55,4 +56,5 @@ def licence_issue(
         valid_to=valid_to,
         application=application,
     )
-    return insert_doc(licence, user=user)
+    with system_write():  # the identifier and serial are the system's
+        return insert_doc(licence, user=user)

@@ -2,7 +2,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,14 +53,6 @@ class MatterForm(forms.ModelForm):
             "issues_licence",
             "licence_type",
         )
-
-    def clean_online_level(self) -> int:
-        level = self.cleaned_data["online_level"]
-        try:
-            services.matter_check_online_level(self.instance, level)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["online_level"]) from None
-        return level
 
 
 @admin.register(Matter)

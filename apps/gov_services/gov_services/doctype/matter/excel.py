@@ -419,7 +419,11 @@ def _save(model: type[Model], lookup: dict[str, Any], values: dict[str, Any], us
 
 
 def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) -> None:
-    from gov_services.gov_services.doctype.guide.services import guide_publication_errors, guide_publish
+    from gov_services.gov_services.doctype.guide.services import (
+        guide_archive,
+        guide_publication_errors,
+        guide_publish,
+    )
 
     def fail(sheet: str, row: int, cols: list[Col], exc: ValidationError) -> None:
         for field, msg in _messages(exc):
@@ -520,8 +524,7 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
         if status == Guide.Status.PUBLISHED:
             to_publish.append((row, guide))
         elif status == Guide.Status.ARCHIVED:
-            guide.status = Guide.Status.ARCHIVED
-            save_doc(guide, update_fields=["status"], user=user)
+            guide_archive(guide=guide, user=user)
 
     for sheet in ("申请材料", "收费项目"):
         for row, rec in data[sheet]:

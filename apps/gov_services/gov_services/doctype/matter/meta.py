@@ -6,6 +6,8 @@ DOCTYPE = {
     "module": "Matters",
     "icon": "inventory",
     "natural_key": "implementation_code",
+    "controller": "gov_services.gov_services.doctype.matter.controller.MatterController",
+    "field_rules": {"read_only": ["published_guide"]},
 }
 
 ONLINE_LEVEL_CHANGE = {
@@ -13,4 +15,10 @@ ONLINE_LEVEL_CHANGE = {
     "model": "gov_services.OnlineLevelChange",
     "module": "Matters",
     "icon": "trending_up",
+    "controller": "gov_services.gov_services.doctype.matter.controller.OnlineLevelChangeController",
+    # A request names the matter, the level wanted and why; the decision is the approvers' (its service).
+    "field_rules": {
+        "read_only": ["from_level", "status", "decided_by", "decided_at", "approval_document"],
+        "set_once": ["matter", "from_level", "to_level", "reason"],
+    },
 }

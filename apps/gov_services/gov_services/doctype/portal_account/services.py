@@ -15,6 +15,7 @@ from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.doctype.application.models import validate_applicant_id
 from gov_services.gov_services.doctype.portal_account.models import PortalAccount, RealNameCheck
 from lowcode.core import permissions
+from lowcode.core.controller import system_write
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.roles import user_set_roles
 
@@ -83,7 +84,8 @@ def portal_account_set_level(*, account: PortalAccount, level: int, method: str,
         checked_at=timezone.now(),
     )
     locked.realname_level = level
-    save_doc(locked, update_fields=["realname_level"], user=user)
+    with system_write():  # the level is the system's to set, through this check only
+        save_doc(locked, update_fields=["realname_level"], user=user)
     account.realname_level = level
     return check
 

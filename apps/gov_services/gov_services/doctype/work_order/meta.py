@@ -9,4 +9,11 @@ DOCTYPE = {
     "naming_series": "GD.YYYY.MM.DD.#####",
     "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
     "unmask_permission": "gov_services.view_id_number",
+    "controller": "gov_services.gov_services.doctype.work_order.controller.WorkOrderController",
+    # The revisit is the hotline's (S000 art. 10): its satisfaction is set by the revisit actions.
+    "field_rules": {
+        "read_only": ["number"],
+        "set_once": ["received_at", "source", "order_type"],
+        "write_roles": {"revisit_note": ["Hotline Agent"]},
+    },
 }
