@@ -5,7 +5,7 @@ named, and that the stored row is what it was before."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -30,6 +30,7 @@ from gov_services.models import (
     Licence,
     LicenceType,
     Matter,
+    PortalAccount,
     WorkOrder,
 )
 from lowcode.api.models import credential_generate
@@ -200,6 +201,12 @@ def test_the_unit_cannot_record_its_own_revisit(world) -> None:
     refused(put(client, "Work Order", order.number, {"satisfaction": "satisfied"}), "工作流")
     refused(put(client, "Work Order", order.number, {"revisit_note": "满意"}), "Hotline Agent")
     assert snapshot(order) == before
+    form = desk_form(world["users"]["liaison"], order)
+    # the desk shows what the unit may not write read-only: the revisit actions set the satisfaction, and
+    # only the hotline writes the revisit note
+    assert "satisfaction" not in form.fields and "revisit_note" not in form.fields
+    assert "revisit_note" in desk_form(world["users"]["hotline"], order).fields
+    assert snapshot(order) == before
 
 
 def test_work_orders_from_the_api_are_numbered_by_their_received_day(world) -> None:
@@ -313,8 +320,11 @@ def test_a_desk_handover_of_another_departments_application_is_refused(world) ->
 # -- names: what a list returns fetches the record back -------------------------------------------------------
 
 
-@pytest.mark.parametrize("doctype", ["Matter", "Licence Type"])
+@pytest.mark.parametrize("doctype", ["Matter", "Licence Type", "Portal Account"])
 def test_the_name_a_list_returns_fetches_the_record(world, doctype: str) -> None:
+    from tests.gov_services.portal_support import citizen
+
+    citizen("11010519491231002", "李四", "13800000001", clerk=world["users"]["clerk"])
     client = api(world["users"]["sysmgr"])
     rows = client.get(f"/api/resource/{doctype}", {"fields": '["name", "title"]', "limit_page_length": 3}).json()[
         "data"
@@ -325,7 +335,7 @@ def test_the_name_a_list_returns_fetches_the_record(world, doctype: str) -> None
         assert one.status_code == 200
         assert one.json()["data"]["name"] == row["name"]
         assert one.json()["data"]["title"] == row["title"]
-    model = {"Matter": Matter, "Licence Type": LicenceType}[doctype]
+    model = {"Matter": Matter, "Licence Type": LicenceType, "Portal Account": PortalAccount}[doctype]
     assert {r["title"] for r in rows} <= set(model.objects.values_list("name", flat=True))
 
 
@@ -351,3 +361,124 @@ def test_licence_holder_and_validity_are_recorded_once(world) -> None:
     assert client.get(f"/api/resource/Licence/{licence.identifier}").json()["data"]["name"] == licence.identifier
     assert model_to_dict(Licence.objects.get(pk=licence.pk))["holder_name"] == "李四"
     assert django_admin.site._registry[Licence]
+
+
+# -- the desk's own form (the same validation its change page runs) and the web form ---------------------------
+
+
+def desk_request(user: Any) -> Any:
+    request = RequestFactory().post("/desk/")
+    request.user = user
+    return request
+
+
+def desk_form(user: Any, doc: Any, **changes: Any) -> Any:
+    """The desk's form for `doc` as `user` gets it, posted with the stored values and `changes`."""
+    request = desk_request(user)
+    model_admin = django_admin.site._registry[type(doc)]
+    form_class = model_admin.get_form(request, doc, change=True)
+    fields = list(form_class.base_fields)
+    data = {k: v for k, v in model_to_dict(doc, fields=fields).items() if v is not None}
+    posted: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            posted[key] = [x.pk if hasattr(x, "pk") else x for x in value]
+        elif isinstance(value, datetime):  # the desk's split date and time inputs
+            local = timezone.localtime(value)
+            posted[f"{key}_0"], posted[f"{key}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
+        else:
+            posted[key] = value
+    posted.update(changes)
+    data = posted
+    return form_class(data=data, instance=type(doc)._default_manager.get(pk=doc.pk))
+
+
+def test_the_desk_form_refuses_what_the_api_refuses(world) -> None:
+    app = make_application(market_matter(world), user=world["users"]["clerk"])
+    evaluation = evaluation_create(
+        user=None,
+        application=app,
+        level=Evaluation.Level.DISSATISFIED,
+        reason="慢",
+        channel="pc",
+        evaluator_name="张伟",
+    )
+    before = snapshot(evaluation)
+    form = desk_form(world["users"]["reviewer"], evaluation, level=5, reason="")
+    # the desk shows a recorded evaluation's level and reason read-only: a posted value is not taken
+    assert "level" not in form.fields and "reason" not in form.fields
+    if form.is_valid():
+        django_admin.site._registry[Evaluation].save_model(
+            desk_request(world["users"]["reviewer"]), form.save(commit=False), form, True
+        )
+    assert snapshot(evaluation) == before
+
+    matter = market_matter(world)
+    Matter.objects.filter(pk=matter.pk).update(online_level=2)
+    matter.refresh_from_db()
+    form = desk_form(world["users"]["liaison"], matter, online_level=3)
+    assert not form.is_valid() and "第十二条" in str(form.errors["online_level"])
+
+
+def test_the_web_form_cannot_write_what_it_does_not_carry(world) -> None:
+    from tests.gov_services.portal_support import apply_data, citizen, client_for, online_matter
+
+    matter = online_matter()
+    account = citizen("11010519491231002", "李四", "13800000001", clerk=world["users"]["clerk"])
+    client = client_for(account)
+    url = f"/apply/new?matter={matter.implementation_code}"
+    posted = client.post(url, apply_data(client.get(url).content.decode()))
+    assert posted.status_code == 302
+    app = Application.objects.get(applicant_user=account.user)
+    before = snapshot(app)
+    edit = client.post(
+        f"/apply/{app.number}",
+        {
+            "phone": "13900001111",
+            "address": "镇江市润州区",
+            "delivery_method": "ems",
+            "id_number": "110101199003077777",
+            "department": world["planning"].pk,
+            "status": "approved",
+            "submitted_at": "2026-01-01 09:00:00",
+        },
+    )
+    assert edit.status_code == 302
+    after = snapshot(app)
+    assert after["phone"] == "13900001111"
+    for field in ("id_number", "department_id", "status", "submitted_at", "number", "guide_id"):
+        assert after[field] == before[field]
+
+    Matter.objects.filter(pk=matter.pk).update(status=Matter.Status.DRAFT)
+    count = Application.objects.count()
+    closed = client.post(url, apply_data(client.get(url).content.decode()))
+    assert closed.status_code != 302
+    assert Application.objects.count() == count
+
+
+def test_a_licence_issued_through_the_api_gets_its_identifier_from_the_controller(world) -> None:
+    matter = next(
+        m for m in world["matters"] if m.issues_licence and m.licence_type_id and m.department_id == world["market"].pk
+    )
+    client = api(world["users"]["reviewer"])
+    payload = {
+        "licence_type": matter.licence_type.code,
+        "issuer": world["market"].name,
+        "holder_name": "周八",
+        "holder_id_type": "resident_id",
+        "holder_id_number": "110101199003077777",
+        "issued_on": "2026-11-30",
+    }
+    forged = client.post(
+        "/api/resource/Licence",
+        data=json.dumps({**payload, "identifier": "1.2.156.x"}),
+        content_type="application/json",
+    )
+    refused(forged, "电子证照标识")
+    assert not Licence.objects.filter(holder_name="周八").exists()
+    made = client.post("/api/resource/Licence", data=json.dumps(payload), content_type="application/json")
+    assert made.status_code == 200, made.content.decode()[:300]
+    licence = Licence.objects.get(holder_name="周八")
+    assert made.json()["data"]["name"] == licence.identifier
+    assert licence.identifier.startswith(f"1.2.156.3005.2.{matter.licence_type.code}.{world['market'].uscc}.")
+    assert licence.valid_from.isoformat() == "2026-11-30"

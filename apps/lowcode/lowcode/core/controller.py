@@ -126,6 +126,9 @@ class Controller:
     def on_trash(self, doc: Any, ctx: WriteContext) -> None:
         """Raise to refuse a delete."""
 
+    def validate_rows(self, doc: Any, model: type[models.Model], rows: list[Any], ctx: WriteContext) -> None:
+        """Raise to refuse a change to a child table of `doc`; `rows` is the whole table as it would be."""
+
 
 _BASE = Controller()
 _field_owners: list[Callable[[type[models.Model]], set[str]]] = []
@@ -191,6 +194,19 @@ def _label(model: type[models.Model], name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:
         return name
+
+
+def readonly_for(model: type[models.Model], user: Any, *, creating: bool) -> set[str]:
+    """The editable fields a person may not write in a form (shown read-only): the system's, the workflow's,
+    the set-once ones of an existing record, and those another role writes."""
+    rules = field_rules(model)
+    blocked = set(rules.read_only) | workflow_owned(model)
+    if not creating:
+        blocked |= rules.set_once
+    if not getattr(user, "is_superuser", False):
+        roles = user_roles(user)
+        blocked |= {name for name, allowed in rules.write_roles.items() if not allowed & roles}
+    return {f.name for f in model._meta.concrete_fields if f.editable and f.name in blocked}
 
 
 def check_field_rules(doc: models.Model, ctx: WriteContext) -> None:

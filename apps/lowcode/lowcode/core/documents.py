@@ -171,6 +171,30 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def rows_context(doc: models.Model, *, user: Any = None) -> WriteContext:
+    return WriteContext(user=user, writer=current_writer(user), creating=False)
+
+
+@transaction.atomic
+def save_rows(
+    doc: models.Model,
+    model: type[models.Model],
+    *,
+    changed: Iterable[models.Model],
+    deleted: Iterable[models.Model] = (),
+    table: Iterable[models.Model],
+    user: Any = None,
+) -> None:
+    """Write rows of a child table of `doc` (Frappe's child DocType): the parent's controller sees the whole
+    table as it would be (`table`) and may refuse; then the changed rows are saved and the deleted removed."""
+    controller_for(type(doc)).validate_rows(doc, model, list(table), rows_context(doc, user=user))
+    for row in changed:
+        row.full_clean()
+        row.save()
+    for row in deleted:
+        row.delete()
+
+
 @transaction.atomic
 def delete_doc(doc: models.Model, *, user: Any = None) -> None:
     ctx = WriteContext(user=user, writer=current_writer(user), creating=False)

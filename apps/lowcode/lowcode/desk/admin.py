@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +20,14 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
 from lowcode.core import permissions
+from lowcode.core.controller import controller_for, readonly_for
 from lowcode.core.documents import (
+    delete_doc,
     insert_context,
     insert_doc,
+    rows_context,
     save_doc,
+    save_rows,
     update_context,
     validate_insert,
     validate_update,
@@ -111,6 +116,8 @@ class DocTypeAdmin(ModelAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         readonly += [f for f in self.get_workflow_readonly() if f not in readonly]
         readonly += [f for f in custom_desk.readonly(self.model) if f not in readonly]
+        rules = readonly_for(self.model, request.user, creating=obj is None)
+        readonly += sorted(rules - set(readonly))
         if obj is not None and self._workflow_state_field():
             readonly.append("workflow_state_label")
         if obj is not None and not may_unmask(request.user, self.model):
@@ -227,6 +234,26 @@ class DocTypeAdmin(ModelAdmin):
             save_doc(obj, update_fields=fields, user=request.user)
         else:
             insert_doc(obj, user=request.user, given=form_fields(form))
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        delete_doc(obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            delete_doc(obj, user=request.user)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Child-table rows go through the parent's controller (save_rows), like every other writer's."""
+        changed = formset.save(commit=False)
+        save_rows(
+            form.instance,
+            formset.model,
+            changed=changed,
+            deleted=formset.deleted_objects,
+            table=table_rows(formset),
+            user=request.user,
+        )
+        formset.save_m2m()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """A DocType service that creates the record from named fields does not know the custom values: they
@@ -511,5 +538,37 @@ class _ChildTableRights:
         return self.has_change_permission(request, obj) and getattr(self, "rows_addable", True)
 
 
+def table_rows(formset: Any) -> list[Any]:
+    """A child table as the inline would leave it: the rows kept, changed or added."""
+    rows = []
+    for row_form in formset.forms:
+        data = getattr(row_form, "cleaned_data", None) or {}
+        if data.get("DELETE") or (row_form.instance.pk is None and not row_form.has_changed()):
+            continue
+        rows.append(row_form.instance)
+    return rows
+
+
+class WritePathInlineFormSet(BaseInlineFormSet):
+    """The parent's controller judges the table while the form validates, so a refusal shows on the form."""
+
+    write_path_user: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        ctx = rows_context(self.instance, user=self.write_path_user)
+        try:
+            controller_for(type(self.instance)).validate_rows(self.instance, self.model, table_rows(self), ctx)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
 class ChildTableInline(_ChildTableRights, TabularInline):
     extra = 0
+    formset = WritePathInlineFormSet
+
+    def get_formset(self, request: HttpRequest, obj: models.Model | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"write_path_user": request.user})

@@ -1,10 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gov_services.gov_services.doctype.evaluation import services
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
 from lowcode.desk.admin import DocTypeAdmin
 
@@ -16,7 +12,7 @@ class EvaluationAdmin(DocTypeAdmin):
     search_fields = ("application__number", "work_order__number", "evaluator_name", "text", "reason")
     list_select_related = ("application", "work_order", "department")
     autocomplete_fields = ("application", "work_order", "department", "evaluator_user")
-    readonly_fields = ("status",)
+    readonly_fields = ("status", "department", "evaluated_at")
     fieldsets = (
         (
             _("Evaluation"),
@@ -50,11 +46,3 @@ class EvaluationAdmin(DocTypeAdmin):
             },
         ),
     )
-
-    def save_model(self, request: HttpRequest, obj: Evaluation, form: Any, change: bool) -> None:
-        if change:
-            return super().save_model(request, obj, form, change)
-        fields = {
-            f: form.cleaned_data[f] for f in form.cleaned_data if f != "status" and f not in form.custom_field_names
-        }
-        obj.pk = services.evaluation_create(user=request.user, **fields).pk

@@ -23,6 +23,11 @@ class GuideController(Controller):
             if errors:
                 raise ValidationError(errors, code="not_publishable")
 
+    def validate_rows(self, doc: Guide, model: type, rows: list[Any], ctx: WriteContext) -> None:
+        stored = Guide.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
+        if stored not in (None, Guide.Status.DRAFT):
+            raise ValidationError(_("A published or archived guide is not edited: start a new version."), code="frozen")
+
     def frozen_fields(self, doc: Guide, ctx: WriteContext) -> tuple[set[str] | None, str]:
         stored = Guide.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
         if stored in (None, Guide.Status.DRAFT):

@@ -1,29 +1,15 @@
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from gov_services.gov_services.doctype.handover.controller import check_items
 from gov_services.gov_services.doctype.handover.models import Handover, HandoverItem
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 
-class HandoverItemFormSet(BaseInlineFormSet):
-    """The rows a person lists are checked by the same rule as every other writer's (the controller's)."""
-
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors):
-            return
-        rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        check_items(self.instance, [row.get("application") for row in rows])
-
-
 class HandoverItemInline(ChildTableInline):
     model = HandoverItem
-    formset = HandoverItemFormSet
     fields = ("application", "licence", "pieces", "verified", "note")
     autocomplete_fields = ("application", "licence")
 

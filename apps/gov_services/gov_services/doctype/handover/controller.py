@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover
+from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem
 from lowcode.core.controller import Controller, WriteContext
 from lowcode.core.naming import make_name
 
@@ -32,6 +32,10 @@ def check_items(handover: Handover, applications: Iterable[Any]) -> None:
 
 
 class HandoverController(Controller):
+    def validate_rows(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
+        if model is HandoverItem:
+            check_items(doc, [row.application if row.application_id else None for row in rows])
+
     def before_insert(self, doc: Handover, ctx: WriteContext) -> None:
         if not doc.number:
             doc.full_clean(exclude=["number"])  # bad input is refused before a number is spent

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from gov_services.gov_services.desk import STATUS_COLOURS
-from gov_services.gov_services.doctype.licence import services
 from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
 from lowcode.desk.admin import DocTypeAdmin
 
@@ -50,21 +49,3 @@ class LicenceAdmin(DocTypeAdmin):
         if obj is not None:  # what identifies a licence never changes once issued
             readonly += ["licence_type", "issuer", "number", "holder_name", "holder_id_type", "issued_on"]
         return readonly
-
-    def save_model(self, request: HttpRequest, obj: Licence, form: Any, change: bool) -> None:
-        if change:
-            return super().save_model(request, obj, form, change)
-        issued = services.licence_issue(
-            licence_type=obj.licence_type,
-            issuer=obj.issuer,
-            holder_name=obj.holder_name,
-            holder_id_type=obj.holder_id_type,
-            holder_id_number=obj.holder_id_number,
-            issued_on=obj.issued_on,
-            valid_from=obj.valid_from,
-            valid_to=obj.valid_to,
-            number=obj.number,
-            application=obj.application,
-            user=request.user,
-        )
-        obj.pk, obj.identifier = issued.pk, issued.identifier

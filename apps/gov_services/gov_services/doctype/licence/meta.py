@@ -8,6 +8,7 @@ DOCTYPE = {
     "natural_key": "identifier",
     "masked_fields": {"holder_id_number": "gov_services.gov_services.identifiers.mask_id_number"},
     "unmask_permission": "gov_services.view_id_number",
+    "controller": "gov_services.gov_services.doctype.licence.controller.LicenceController",
     # An issued licence is what its holder shows: who holds it, what it says and how long it is valid are
     # recorded once (a correction is a new licence, the old one voided).
     "field_rules": {

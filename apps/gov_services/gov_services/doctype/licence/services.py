@@ -1,20 +1,15 @@
-"""Writes on e-licences: issuing one with its GB/T 36904 identifier."""
+"""Writes on e-licences: issuing one (its identifier and validity are the controller's)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.department.models import Department
 from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
-from gov_services.gov_services.identifiers import licence_identifier
-from lowcode.core.controller import system_write
 from lowcode.core.documents import insert_doc
-from lowcode.core.naming import next_value
 
 
 @transaction.atomic
@@ -32,29 +27,16 @@ def licence_issue(
     number: str = "",
     application: Any = None,
 ) -> Licence:
-    """Issue a licence. Its serial counts per licence type and issuer, so identifiers never repeat."""
-    valid_from = valid_from or issued_on
-    if valid_to is None and licence_type.validity_years:
-        try:
-            valid_to = valid_from.replace(year=valid_from.year + licence_type.validity_years)
-        except ValueError:  # 29 February
-            valid_to = valid_from.replace(year=valid_from.year + licence_type.validity_years, day=28)
-    if valid_to is not None and valid_to < valid_from:
-        raise ValidationError({"valid_to": _("A licence cannot end before it begins.")})
-    serial = f"{next_value(f'licence:{licence_type.code}:{issuer.uscc}'):06d}"
     licence = Licence(
-        identifier=licence_identifier(licence_type.code, issuer.uscc, serial),
         licence_type=licence_type,
-        name=licence_type.name,
-        number=number or f"{licence_type.code}{issued_on:%Y}{serial}",
+        number=number,
         holder_name=holder_name,
         holder_id_type=holder_id_type,
-        holder_id_number=holder_id_number.strip().upper(),
+        holder_id_number=holder_id_number,
         issuer=issuer,
         issued_on=issued_on,
         valid_from=valid_from,
         valid_to=valid_to,
         application=application,
     )
-    with system_write():  # the identifier and serial are the system's
-        return insert_doc(licence, user=user)
+    return insert_doc(licence, user=user)

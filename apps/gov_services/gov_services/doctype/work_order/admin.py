@@ -5,7 +5,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gov_services.gov_services.doctype.work_order import services
 from gov_services.gov_services.doctype.work_order.models import WorkOrder, WorkOrderMessage
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
@@ -63,22 +62,10 @@ class WorkOrderAdmin(DocTypeAdmin):
         (_("Revisit"), {"fields": ("revisited_at", "satisfaction", "revisit_note", "closed_at")}),
     )
 
-    def save_model(self, request: HttpRequest, obj: WorkOrder, form: Any, change: bool) -> None:
-        if change:
-            return super().save_model(request, obj, form, change)
-        fields = {
-            f: form.cleaned_data[f]
-            for f in form.cleaned_data
-            if f not in ("number", "status") and f not in form.custom_field_names
-        }
-        created = services.work_order_create(user=request.user, **fields)
-        obj.pk, obj.number = created.pk, created.number
-
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is WorkOrderMessage:
-            for message in formset.save(commit=False):
+            for row_form in formset.forms:
+                message = row_form.instance
                 if message.pk is None:
                     message.author, message.at, message.from_applicant = request.user, timezone.now(), False
-                    message.save()
-            return
         super().save_formset(request, form, formset, change)
