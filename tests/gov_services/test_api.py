@@ -264,7 +264,9 @@ def test_session_login_csrf_logout_and_tokens(world) -> None:
         HTTP_X_FRAPPE_CSRF_TOKEN=token,
     )
     assert with_csrf.status_code == 200
-    client.get("/api/method/logout")
+    assert client.get("/api/method/logout").status_code == 403  # a link from another site logs nobody out
+    assert client.get("/api/method/frappe.auth.get_logged_user").status_code == 200
+    client.post("/api/method/logout")
     assert client.get("/api/method/frappe.auth.get_logged_user").status_code == 401
     bad_token = Client(HTTP_AUTHORIZATION="token nope:nope").get("/api/resource/Application")
     assert bad_token.status_code == 401
@@ -347,7 +349,10 @@ def test_methods(world) -> None:
 
 
 def test_openapi_document_and_browsable_page(world) -> None:
-    spec = Client().get("/api/schema").json()
+    assert Client().get("/api/schema").status_code == 403  # the schema is for signed-in integrators
+    assert Client().get("/api/docs").status_code == 302
+    signed_in = token_client(world["users"]["sysmgr"])
+    spec = signed_in.get("/api/schema").json()
     assert spec["openapi"].startswith("3.")
     assert {
         "/api/resource/Application",
@@ -356,5 +361,7 @@ def test_openapi_document_and_browsable_page(world) -> None:
     } <= set(spec["paths"])
     assert "id_number" in spec["components"]["schemas"]["Application"]["properties"]
     assert "password" not in spec["components"]["schemas"]["User"]["properties"]
-    page = Client().get("/api/docs").content.decode()
+    browser = Client()
+    assert browser.login(username="sysmgr", password=PASSWORD)
+    page = browser.get("/api/docs").content.decode()
     assert "/api/resource/Application" in page and "token" in page

@@ -34,7 +34,7 @@ def login_(*, request: HttpRequest, user: Any, usr: str = "", pwd: str = "") -> 
     return "Logged In"
 
 
-@whitelist(allow_guest=True, methods=("GET", "POST"), path="logout")
+@whitelist(allow_guest=True, methods=("POST",), path="logout")  # a GET from another site cannot log anyone out
 def logout_(*, request: HttpRequest, user: Any) -> None:
     logout(request)
 

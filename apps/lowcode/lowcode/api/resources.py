@@ -8,7 +8,6 @@ fields come out masked for users who may not see them, and may not be filtered o
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,7 +28,21 @@ from lowcode.customization.meta import custom_field, custom_fields, doctype_name
 HIDDEN = {"password", "secret_hash", "fixture_hash", "custom"}  # custom values come out flat, by key
 ALIASES = {"creation": "created_at", "modified": "modified_at"}
 OPERATORS = {"=", "!=", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "between", "is"}
-MAX_PAGE = 10_000
+MAX_PAGE = 1_000  # rows in one page (limit_page_length 0 or larger means this many)
+LIKE_ESCAPE = "!"
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class FrappeLike(models.Lookup):
+    """`field LIKE pattern ESCAPE '!'`: SQL's own wildcards, case-insensitive as the site's collation is."""
+
+    lookup_name = "frappe_like"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs} ESCAPE '{LIKE_ESCAPE}'", [*lhs_params, *rhs_params]
 
 
 def doctype_of(name: str) -> registry.DocType:
@@ -157,11 +170,56 @@ def json_param(raw: Any, what: str) -> Any:
     if raw in (None, ""):
         return None
     if not isinstance(raw, str):
-        return raw
+        return bounded(raw, what)
+    return bounded(load_json(raw, what), what)
+
+
+def load_json(raw: str | bytes, what: str) -> Any:
+    if json_depth_exceeds(raw, MAX_JSON_DEPTH * 4):
+        raise ApiError(f"{what} is nested too deeply")
     try:
         return json.loads(raw)
-    except ValueError:
-        raise ApiError(f"{what} is not valid JSON: {raw[:80]}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        text = raw if isinstance(raw, str) else raw[:80].decode("utf-8", "replace")
+        raise ApiError(f"{what} is not valid JSON: {text[:80]}") from None
+
+
+def json_depth_exceeds(raw: str | bytes, most: int) -> bool:
+    """Whether brackets nest deeper than `most` — checked on the text before parsing, which would recurse."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > most:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def bounded(value: Any, what: str) -> Any:
+    """Parameters (filters, fields) nest a few levels at most."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(f"{what} is nested too deeply")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+    return value
 
 
 def int_param(raw: Any, what: str, default: int) -> int:
@@ -238,11 +296,23 @@ def local_aware(value: Any) -> Any:
     return value
 
 
+MAX_LIKE_LENGTH = 140
+MAX_LIKE_WILDCARDS = 4
+MAX_FILTERS = 50
+MAX_JSON_DEPTH = 6
+
+
 def _like(pattern: Any) -> str:
+    """A Frappe `like` pattern (% and _ as in SQL) for the database's own LIKE — never a regular expression,
+    whose backtracking one request could make cost seconds. Patterns are bounded in length and wildcards."""
     if not isinstance(pattern, str):
         raise ApiError("“like” compares with a text pattern")
-    parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]
-    return "^" + "".join(parts) + "$"
+    if len(pattern) > MAX_LIKE_LENGTH:
+        raise ApiError(f"A “like” pattern has at most {MAX_LIKE_LENGTH} characters")
+    inner = pattern.strip("%")
+    if inner.count("%") + pattern.count("_") > MAX_LIKE_WILDCARDS - 2:
+        raise ApiError(f"A “like” pattern has at most {MAX_LIKE_WILDCARDS} wildcards (% or _)")
+    return pattern.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
 
 
 def condition(model: type[models.Model], spec: Any, user: Any) -> Q:
@@ -266,7 +336,7 @@ def condition(model: type[models.Model], spec: Any, user: Any) -> Q:
             empty |= Q(**{path: ""})
         return ~empty if value == "set" else empty
     if operator in ("like", "not like"):
-        q = Q(**{f"{path}__iregex": _like(value)})
+        q = Q(**{f"{path}__{FrappeLike.lookup_name}": _like(value)})
         return ~q if operator == "not like" else q
     if operator in ("in", "not in"):
         values = value.split(",") if isinstance(value, str) else value
@@ -313,6 +383,8 @@ def filters_q(model: type[models.Model], filters: Any, user: Any, *, any_of: boo
         specs = filters
     else:
         raise ApiError("filters are a list of [field, operator, value] or an object")
+    if len(specs) > MAX_FILTERS:
+        raise ApiError(f"At most {MAX_FILTERS} filters in one request")
     combined = Q()
     for spec in specs:
         q = condition(model, spec, user)

@@ -3,7 +3,6 @@ answer {"data": …} / {"message": …} — or an error in Frappe's shape, never
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,12 +21,14 @@ from lowcode.api.resources import (
     MAX_PAGE,
     assign,
     assign_custom,
+    bounded,
     by_name,
     doctype_of,
     field_list,
     filters_q,
     int_param,
     json_param,
+    load_json,
     name_field,
     ordering,
     to_dict,
@@ -77,10 +78,7 @@ def body(request: HttpRequest) -> dict[str, Any]:
     content_type = request.META.get("CONTENT_TYPE", "")
     if request.method in UNSAFE:
         if content_type.startswith("application/json"):
-            try:
-                loaded = json.loads(request.body or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                raise ApiError("The request body is not valid JSON") from None
+            loaded = bounded(load_json(request.body or b"{}", "The request body"), "The request body")
             if not isinstance(loaded, dict):
                 raise ApiError("The request body must be a JSON object")
             data.update(loaded)
@@ -148,7 +146,7 @@ def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
     queryset = queryset.order_by(*ordering(model, args.get("order_by"), user))
     start = int_param(args.get("limit_start"), "limit_start", 0)
     length = int_param(args.get("limit_page_length", args.get("limit")), "limit_page_length", 20)
-    page = queryset[start : start + (length or MAX_PAGE)]
+    page = queryset[start : start + min(length or MAX_PAGE, MAX_PAGE)]
     rows = [to_dict(doc, user, fields, children=False) for doc in page]
     as_dict = str(args.get("as_dict", "1")).lower() not in ("0", "false")
     if as_dict:

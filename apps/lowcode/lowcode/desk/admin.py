@@ -270,6 +270,25 @@ class DocTypeAdmin(ModelAdmin):
                 stored.custom = {**stored.custom, **pending}
                 save_doc(stored, update_fields=["custom"], user=request.user)
 
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        """Who may not see a masked field does not search by it either (a match would reveal it)."""
+        fields = list(super().get_search_fields(request))
+        if may_unmask(request.user, self.model):
+            return fields
+        hidden = set(masked_fields(self.model))
+        return [f for f in fields if f.lstrip("^=@").split("__")[0] not in hidden]
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        """No regular expressions from the address bar (one can stall a worker), and no lookups on a masked
+        field by those who may not see it (prefix probing would recover it)."""
+        parts = lookup.split("__")
+        if {"regex", "iregex"} & set(parts):
+            return False
+        user = getattr(request, "user", None)
+        if parts[0] in masked_fields(self.model) and not may_unmask(user, self.model):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return custom_desk.search(self.model, queryset, results, search_term.strip()), may_have_duplicates
