@@ -1,10 +1,16 @@
 import importlib.util
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.urls import include, path, re_path, reverse
 from django.views.i18n import set_language
 from django.views.static import serve
+from django_rq import urls as rq_urls
 
 from lowcode.core.files import private_file
 from lowcode.customization import views as customization_views
@@ -13,9 +19,27 @@ from lowcode.desk import views as desk_views
 from lowcode.printing import views as printing_views
 from lowcode.workflow import views as workflow_views
 
+
+def _superusers_only(view: Any) -> Any:
+    """django-rq's dashboard shows Redis and can empty queues: superusers only, never any desk user."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+for _pattern in rq_urls.urlpatterns:
+    _pattern.callback = _superusers_only(_pattern.callback)
+
 urlpatterns = [
     path("", include("lowcode.api.urls")),
-    path("desk/rq/", include("django_rq.urls")),
+    path("desk/rq/", include(rq_urls)),
     path("desk/print/<str:app_label>/<str:model_name>/<str:pk>/", desk_views.print_view, name="desk_print"),
     path(
         "desk/workflow/<str:app_label>/<str:model_name>/<str:pk>/",

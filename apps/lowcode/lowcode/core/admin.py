@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -9,7 +11,9 @@ from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from lowcode.core import permissions
+from lowcode.core.documents import delete_doc, insert_doc, save_doc
 from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
+from lowcode.core.users import GUARDED, may_manage
 
 User = get_user_model()
 
@@ -26,6 +30,38 @@ class UserAdmin(DjangoUserAdmin, ModelAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("username",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A superuser's account (its password page included) is for superusers only."""
+        if obj is not None and not may_manage(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not may_manage(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in GUARDED if f not in readonly]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        fields = [f for f in form.changed_data if f in concrete]
+        if change:
+            save_doc(obj, update_fields=fields, user=request.user)
+        else:
+            insert_doc(obj, user=request.user, given=fields)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_doc(obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            delete_doc(obj, user=request.user)
 
 
 @admin.register(Role)

@@ -14,7 +14,13 @@ class CoreConfig(AppConfig):
         from lowcode.core import checks, registry  # noqa: F401  (system checks register on import)
         from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
 
-        registry.register(get_user_model(), name="User", module="Core", natural_key="username")
+        registry.register(
+            get_user_model(),
+            name="User",
+            module="Core",
+            natural_key="username",
+            controller="lowcode.core.users.UserController",
+        )
         registry.register(Role, name="Role", module="Core", natural_key="name")
         registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
         registry.register(NotificationLog, name="Notification Log", module="Core", icon="notifications")
