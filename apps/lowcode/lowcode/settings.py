@@ -166,10 +166,17 @@ SESSION_COOKIE_NAME = f"sid_{SITE_NAME.replace('.', '_')}"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # no page is framed by another; the print preview allows its own desk only
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if CONFIG.get("https"):
+    # Served over https, behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips
+    # any such header a client sends): redirect plain http, tell browsers to stay on https, secure cookies.
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(CONFIG.get("hsts_seconds", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = bool(CONFIG.get("hsts_include_subdomains", True))
+    SECURE_HSTS_PRELOAD = bool(CONFIG.get("hsts_preload", True))
 
 LOGGING = {
     "version": 1,

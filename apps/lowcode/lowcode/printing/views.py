@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from lowcode.core import permissions, registry
@@ -60,6 +61,7 @@ def print_record(request: HttpRequest, app_label: str, model_name: str, pk: str)
 
 
 @require_POST
+@xframe_options_sameorigin  # shown in the print-format editor's own preview frame
 def preview(request: HttpRequest) -> HttpResponse:
     """The print format editor's live preview of unsaved template text against a chosen record."""
     user = request.user
