@@ -405,12 +405,8 @@ def test_the_desk_form_refuses_what_the_api_refuses(world) -> None:
     )
     before = snapshot(evaluation)
     form = desk_form(world["users"]["reviewer"], evaluation, level=5, reason="")
-    # the desk shows a recorded evaluation's level and reason read-only: a posted value is not taken
-    assert "level" not in form.fields and "reason" not in form.fields
-    if form.is_valid():
-        django_admin.site._registry[Evaluation].save_model(
-            desk_request(world["users"]["reviewer"]), form.save(commit=False), form, True
-        )
+    assert not form.is_valid()
+    assert form.errors["level"] == ["“评价等级”一经记录不能更改。"]
     assert snapshot(evaluation) == before
 
     matter = market_matter(world)

@@ -196,13 +196,12 @@ def _label(model: type[models.Model], name: str) -> str:
         return name
 
 
-def readonly_for(model: type[models.Model], user: Any, *, creating: bool) -> set[str]:
+def readonly_for(model: type[models.Model], user: Any) -> set[str]:
     """The editable fields a person may not write in a form (shown read-only): the system's, the workflow's,
-    the set-once ones of an existing record, and those another role writes."""
+    and those another role writes. Set-once fields stay in the form (with their Customize Form labels and
+    options) and a change to one is refused with its reason."""
     rules = field_rules(model)
     blocked = set(rules.read_only) | workflow_owned(model)
-    if not creating:
-        blocked |= rules.set_once
     if not getattr(user, "is_superuser", False):
         roles = user_roles(user)
         blocked |= {name for name, allowed in rules.write_roles.items() if not allowed & roles}

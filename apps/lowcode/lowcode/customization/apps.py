@@ -14,6 +14,13 @@ class CustomizationConfig(AppConfig):
 
         definitions.register(meta.KIND, tables=(CustomField, PropertySetter), load=meta.load)
 
-        registry.register(CustomField, name="Custom Field", module="Core", icon="add_box")
+        registry.register(
+            CustomField,
+            name="Custom Field",
+            module="Core",
+            icon="add_box",
+            controller="lowcode.customization.services.CustomFieldController",
+            field_rules={"set_once": ["doctype", "fieldname"]},
+        )
         registry.register(PropertySetter, name="Property Setter", module="Core", icon="tune")
         registry.hide(PropertySetter)  # edited through Customize Form

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Func, Value
 
 from lowcode.core import registry
-from lowcode.core.controller import system_write
+from lowcode.core.controller import Controller, WriteContext, system_write
 from lowcode.core.definitions import forget_request_stamp
 from lowcode.core.documents import insert_doc, save_doc
 from lowcode.customization import index
@@ -28,18 +28,28 @@ def sync_index(cf: CustomField) -> None:
         index.drop_index(model, cf)
 
 
+class CustomFieldController(Controller):
+    """Whoever adds or changes a custom field (desk, API, import), its index and every process follow."""
+
+    def after_insert(self, doc: CustomField, ctx: WriteContext) -> None:
+        _after(doc)
+
+    def on_update(self, doc: CustomField, ctx: WriteContext) -> None:
+        _after(doc)
+
+    def on_trash(self, doc: CustomField, ctx: WriteContext) -> None:
+        doc.archived = True  # what sync_index sees after the commit: the index goes
+        _after(doc)
+
+
 @transaction.atomic
 def custom_field_insert(*, cf: CustomField, user: Any) -> CustomField:
-    insert_doc(cf, user=user)
-    _after(cf)
-    return cf
+    return insert_doc(cf, user=user)
 
 
 @transaction.atomic
 def custom_field_update(*, cf: CustomField, fields: list[str], user: Any) -> CustomField:
-    save_doc(cf, update_fields=[f for f in fields if f not in ("doctype", "fieldname")], user=user)
-    _after(cf)
-    return cf
+    return save_doc(cf, update_fields=[f for f in fields if f not in ("doctype", "fieldname")], user=user)
 
 
 def custom_field_archive(*, cf: CustomField, user: Any) -> CustomField:
@@ -56,7 +66,6 @@ def _set_archived(cf: CustomField, archived: bool, user: Any) -> CustomField:
     cf.archived = archived
     with system_write():  # `archived` is this service's to set (archive / restore)
         save_doc(cf, update_fields=["archived"], user=user)
-    _after(cf)
     return cf
 
 

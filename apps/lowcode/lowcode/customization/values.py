@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from lowcode.core.files import FILE_LIMIT
@@ -29,7 +30,7 @@ def form_field(
 ) -> forms.Field:
     """The form field for a custom field: type, requirement, options, link target and file checks (a web form
     may narrow the file types and size and give its own help text)."""
-    help_text = help_text or cf.description
+    help_text = escape(help_text or cf.description)  # an administrator's text, shown as text, never as markup
     if cf.fieldtype == "Attach":
         from lowcode.webforms.forms import upload_field
 

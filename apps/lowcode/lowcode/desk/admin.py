@@ -116,7 +116,7 @@ class DocTypeAdmin(ModelAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         readonly += [f for f in self.get_workflow_readonly() if f not in readonly]
         readonly += [f for f in custom_desk.readonly(self.model) if f not in readonly]
-        rules = readonly_for(self.model, request.user, creating=obj is None)
+        rules = readonly_for(self.model, request.user)
         readonly += sorted(rules - set(readonly))
         if obj is not None and self._workflow_state_field():
             readonly.append("workflow_state_label")
