@@ -81,3 +81,12 @@ def desk_login(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/desk/")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle() -> Iterator[None]:
+    """Each test starts with no failed-login counters or locks left by another (they live in Redis)."""
+    from lowcode.core import throttle
+
+    yield
+    throttle.reset()

@@ -162,6 +162,17 @@ BACKUPS_ROOT = SITE_PATH / "private" / "backups"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Every login (desk, portal, API) is throttled per account and per client address (lowcode.core.throttle).
+AUTHENTICATION_BACKENDS = ["lowcode.core.throttle.ThrottledModelBackend"]
+LOGIN_THROTTLE = dict(CONFIG.get("login_throttle") or {})
+# Behind a reverse proxy: its addresses, and the header it puts the client's address in (e.g. X-Forwarded-For).
+TRUSTED_PROXIES = list(CONFIG.get("trusted_proxies") or [])
+TRUSTED_PROXY_HEADER = (
+    "HTTP_" + str(CONFIG["trusted_proxy_header"]).upper().replace("-", "_")
+    if CONFIG.get("trusted_proxy_header")
+    else ""
+)
+
 SESSION_COOKIE_NAME = f"sid_{SITE_NAME.replace('.', '_')}"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -63,6 +63,10 @@ def low_level_calls(source: str) -> list[tuple[int, str]]:
         name, receiver = node.func.attr, node.func.value
         if name in LOW_LEVEL and name in ("save", "delete") and node.args:
             continue  # save(buffer) of a workbook, delete(key) of a cache: not a model's
+        if name == "save" and any(
+            k.arg == "commit" and isinstance(k.value, ast.Constant) and k.value.value is False for k in node.keywords
+        ):
+            continue  # a form's save(commit=False) builds instances and writes nothing
         if name in LOW_LEVEL:
             found.append((node.lineno, name))
         elif name == "update" and not node.args and node.keywords and _queryset(receiver):

@@ -18,11 +18,15 @@ from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lo
 from lowcode.api.views import count, create, find_doc, list_rows, remove, update
 from lowcode.core import permissions
 from lowcode.core.files import EXTENSIONS, FILE_LIMIT, sniff
+from lowcode.core.throttle import LoginLocked
 
 
 @whitelist(allow_guest=True, methods=("POST",), path="login")
 def login_(*, request: HttpRequest, user: Any, usr: str = "", pwd: str = "") -> str:
     found = authenticate(request, username=str(usr), password=str(pwd))
+    locked = getattr(request, "_lowcode_login_locked", 0)
+    if locked:
+        raise ApiError(str(LoginLocked(locked).args[0]), "TooManyRequestsError")
     if found is None or not found.is_active:
         raise ApiError("Invalid login credentials", "AuthenticationError")
     login(request, found)

@@ -12,7 +12,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from lowcode.core import permissions
 from lowcode.core.documents import delete_doc, insert_doc, save_doc
-from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
+from lowcode.core.models import LoginEvent, NotificationLog, Role, ScheduledJobLog
 from lowcode.core.users import GUARDED, may_manage
 
 User = get_user_model()
@@ -103,6 +103,29 @@ class ScheduledJobLogAdmin(ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: ScheduledJobLog | None = None) -> bool:
+        return False
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(ModelAdmin):
+    """The login audit: every sign-in, failure and refusal while locked, with address and browser."""
+
+    list_display = ("at", "username", "outcome", "address", "path", "user_agent")
+    list_filter = ("outcome", "path", "at")
+    search_fields = ("=username", "=address")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.has_role_right(request.user, LoginEvent, "read")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from lowcode.core import checks, registry  # noqa: F401  (system checks register on import)
-        from lowcode.core.models import NotificationLog, Role, ScheduledJobLog
+        from lowcode.core import (  # noqa: F401  (system checks register on import)
+            checks,
+            registry,
+            throttle,
+        )
+        from lowcode.core.models import LoginEvent, NotificationLog, Role, ScheduledJobLog
 
         registry.register(
             get_user_model(),
@@ -24,6 +28,7 @@ class CoreConfig(AppConfig):
         registry.register(Role, name="Role", module="Core", natural_key="name")
         registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
         registry.register(NotificationLog, name="Notification Log", module="Core", icon="notifications")
+        registry.register(LoginEvent, name="Login Event", module="Core", icon="login")
         from lowcode.core.fixtures import register_importer
         from lowcode.core.roles import role_upsert
 

@@ -167,3 +167,31 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doctype} {self.doc_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginEvent(models.Model):
+    """One sign-in attempt on any login (desk, portal, API): the login audit (lowcode.core.throttle)."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Signed in")
+        FAILURE = "failure", _("Wrong user name or password")
+        LOCKED = "locked", _("Refused: locked after too many failures")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    username = models.CharField(_("user name given"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    address = models.CharField(_("client address"), max_length=64)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    path = models.CharField(_("login"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("login event")
+        verbose_name_plural = _("login events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "at"], name="login_event_user")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest
 from django.urls import reverse
@@ -12,10 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from unfold.sites import UnfoldAdminSite
 
 from lowcode.core import registry
+from lowcode.core.throttle import ThrottledLoginFormMixin
 from lowcode.desk.modules import module_label, module_order
 
 
+class DeskLoginForm(ThrottledLoginFormMixin, AdminAuthenticationForm):
+    pass
+
+
 class DeskSite(UnfoldAdminSite):
+    login_form = DeskLoginForm
     site_title = _("Government Services Desk")
     site_header = _("Government Services")
     index_title = _("Desk home")

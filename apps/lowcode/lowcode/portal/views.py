@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lowcode.core.throttle import ThrottledAuthenticationForm
+
 
 def home(request: HttpRequest) -> HttpResponse:
     from lowcode.printing.services import printed_for
@@ -11,6 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
+    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
 
