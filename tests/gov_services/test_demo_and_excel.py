@@ -4,6 +4,7 @@ from collections import Counter
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from gov_services.demo import load_demo
@@ -23,6 +24,8 @@ from gov_services.models import (
     WorkOrder,
 )
 from lowcode.core.fixtures import sync_fixtures
+from lowcode.deadlines.models import Deadline
+from lowcode.workflow.models import WorkflowAction
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +60,24 @@ def test_demo_data_covers_the_domain_and_a_second_load_changes_nothing() -> None
     assert Matter.objects.filter(status="published", published_guide__isnull=False).count() == 30
     assert set(WorkOrder.objects.values_list("status", flat=True)) == set(WorkOrder.Status.values)
     assert Evaluation.objects.filter(level__lte=2).exclude(reason="").count() == 3
+
+
+def test_demo_records_took_their_transitions_and_their_timelines_read_as_history() -> None:
+    sync_fixtures()
+    started = timezone.now()
+    load_demo()
+
+    for app in Application.objects.exclude(status="submitted"):
+        steps = list(WorkflowAction.objects.filter(doctype="Application", doc_id=str(app.pk)).order_by("pk"))
+        assert steps and steps[-1].to_state == app.status, app.number
+        instants = [app.submitted_at, *(s.at for s in steps)]
+        assert instants == sorted(instants) and instants[-1] < started, app.number
+        accepted = next((s for s in steps if s.action == "accept"), None)
+        assert accepted is None or accepted.at == app.accepted_at
+    # nothing of the story happens later than the load (the results handovers were sent a few hours ago)
+    assert not WorkflowAction.objects.filter(at__gte=started).exists()
+    assert not Deadline.objects.filter(started_at__gte=started).exists()
+    assert not Handover.objects.filter(sent_at__gte=started).exists()
 
 
 def _catalogue_snapshot() -> dict:

@@ -25,6 +25,7 @@ from gov_services.demo.matters import (
     MATTERS,
 )
 from gov_services.models import Department, Guide, GuideFee, GuideMaterial, LicenceType, Matter, Staff
+from lowcode.core.definitions import reading_once
 from lowcode.core.documents import insert_doc, save_doc, upsert_doc
 from lowcode.core.models import SiteFlag
 from lowcode.core.roles import user_set_roles
@@ -245,6 +246,11 @@ def _citizen_account(user: Any, clerk: Any) -> None:
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
+    with reading_once():  # one job: the definitions (workflows, custom fields) are checked once, not per write
+        return _load_demo()
+
+
+def _load_demo() -> dict[str, int]:
     departments = _departments()
     licence_types = _licence_types(departments)
     matters = _matters(departments, licence_types)
