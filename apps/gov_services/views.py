@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.licence.selectors import licence_for_verification
 from gov_services.gov_services.identifiers import mask_id_number
+from lowcode.core.throttle import client_address
 
 VERIFY_LIMIT_PER_MINUTE = 30
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    key = f"licence-verify:{request.META.get('REMOTE_ADDR', '')}:{timezone.now():%Y%m%d%H%M}"
+    key = f"licence-verify:{client_address(request)}:{timezone.now():%Y%m%d%H%M}"
     count = cache.get_or_set(key, 0, timeout=70)
     cache.incr(key)
     return count >= VERIFY_LIMIT_PER_MINUTE

@@ -211,6 +211,7 @@ def test_public_lookup_needs_the_right_phone_and_is_rate_limited(world) -> None:
     assert _apply(client_for(alice), world["matter"]).status_code == 302
     number = Application.objects.get().number
     cache.delete("progress-lookup:10.20.30.40")
+    cache.delete(f"progress-lookup:number:{number}")
     public = Client(REMOTE_ADDR="10.20.30.40")
 
     wrong = public.post("/progress/", {"number": number, "phone": "13800000009"})
@@ -231,6 +232,15 @@ def test_public_lookup_needs_the_right_phone_and_is_rate_limited(world) -> None:
     )
     cache.delete("progress-lookup:10.20.30.40")
     cache.delete("progress-lookup:10.20.30.41")
+    # one number looked up from many addresses is limited too (guessing its phone number from a botnet)
+    for i in range(20):
+        Client(REMOTE_ADDR=f"10.20.31.{i}").post("/progress/", {"number": number, "phone": "13800000009"})
+    spread = Client(REMOTE_ADDR="10.20.32.1").post("/progress/", {"number": number, "phone": "13812345678"})
+    assert spread.status_code == 429
+    cache.delete(f"progress-lookup:number:{number}")
+    for i in range(20):
+        cache.delete(f"progress-lookup:10.20.31.{i}")
+    cache.delete("progress-lookup:10.20.32.1")
 
 
 def test_supplement_resumes_and_a_poor_evaluation_needs_its_reason(world) -> None:

@@ -35,6 +35,7 @@ from gov_services.portal.forms import EvaluationForm, FollowUpForm, ProgressForm
 from gov_services.portal.webforms import ONLINE_APPLY_LEVEL, UPLOAD_TYPES, account_of
 from lowcode.core import permissions
 from lowcode.core.files import FILE_LIMIT
+from lowcode.core.throttle import client_address
 from lowcode.printing.models import PrintedDocument
 from lowcode.printing.services import document_pdf, format_for
 from lowcode.printing.views import pdf_response
@@ -43,6 +44,7 @@ from lowcode.webforms.models import WebForm
 from lowcode.workflow.engine import WorkflowError, apply_transition
 
 LOOKUPS_PER_WINDOW = 10  # public progress lookups per client address per window
+LOOKUPS_PER_NUMBER = 30  # … and of one application number, from wherever they come
 LOOKUP_WINDOW = 600  # seconds
 
 
@@ -309,10 +311,10 @@ def licence_pdf(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return client_address(request)  # behind the reverse proxy, each citizen's own address
 
 
-def _over_limit(key: str) -> bool:
+def _over_limit(key: str, allowance: int = LOOKUPS_PER_WINDOW) -> bool:
     """Count one lookup for this key in the current window; True once the window's allowance is used up."""
     cache.add(key, 0, LOOKUP_WINDOW)
     try:
@@ -320,7 +322,7 @@ def _over_limit(key: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, LOOKUP_WINDOW)
         count = 1
-    return count > LOOKUPS_PER_WINDOW
+    return count > allowance
 
 
 @require_http_methods(["GET", "POST"])
@@ -330,7 +332,11 @@ def progress(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
-        if _over_limit(f"progress-lookup:{_client(request)}"):
+        number = str(request.POST.get("number", "")).strip().upper()[:40]
+        # per client address, and per application number (guessing one number's phone from many addresses)
+        if _over_limit(f"progress-lookup:{_client(request)}") or _over_limit(
+            f"progress-lookup:number:{number}", LOOKUPS_PER_NUMBER
+        ):
             context["error"] = _("Too many lookups. Please try again in ten minutes.")
             return render(request, "gov_services/portal/progress.html", context, status=429)
         if form.is_valid():
