@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import include, path, re_path, reverse
 from django.views.i18n import set_language
-from django.views.static import serve
 from django_rq import urls as rq_urls
 
-from lowcode.core.files import private_file
+from lowcode.core.files import private_file, public_file
 from lowcode.customization import views as customization_views
 from lowcode.deadlines import views as deadline_views
 from lowcode.desk import views as desk_views
@@ -54,7 +53,7 @@ urlpatterns = [
     path("desk/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Public files of the site; private files go through permission-checked views.
-    re_path(r"^files/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^files/(?P<path>.+)$", public_file, name="public_file"),
 ]
 
 # Each bench app may contribute public URLs in its own urls.py (e.g. /licence/verify, its own portal home);

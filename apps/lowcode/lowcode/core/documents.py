@@ -20,6 +20,7 @@ from lowcode.core.controller import (
     given_fields,
 )
 from lowcode.core.doc_events import fire
+from lowcode.core.files import check_uploads
 from lowcode.core.signals import document_inserted
 
 M = TypeVar("M", bound=models.Model)
@@ -37,6 +38,7 @@ def validate_insert(doc: models.Model, ctx: WriteContext) -> None:
     """Everything that may refuse a new record, writing nothing: field rules, the controller, the model."""
     controller = controller_for(type(doc))
     check_field_rules(doc, ctx)
+    check_uploads(doc, [f.name for f in doc._meta.concrete_fields])
     controller.before_insert(doc, ctx)
     fire(doc, "before_insert")
     controller.validate(doc, ctx)
@@ -104,6 +106,7 @@ def update_context(doc: models.Model, fields: Iterable[str], *, user: Any = None
 def validate_update(doc: models.Model, ctx: WriteContext) -> None:
     """Everything that may refuse a save, writing nothing: field rules and the controller's validate."""
     check_field_rules(doc, ctx)
+    check_uploads(doc, ctx.changed)
     controller_for(type(doc)).validate(doc, ctx)
     fire(doc, "validate")
 
@@ -188,6 +191,9 @@ def save_rows(
     """Write rows of a child table of `doc` (Frappe's child DocType): the parent's controller sees the whole
     table as it would be (`table`) and may refuse; then the changed rows are saved and the deleted removed."""
     controller_for(type(doc)).validate_rows(doc, model, list(table), rows_context(doc, user=user))
+    changed = list(changed)
+    for row in changed:
+        check_uploads(row, [f.name for f in row._meta.concrete_fields])
     for row in changed:
         row.full_clean()
         row.save()

@@ -32,6 +32,7 @@ from lowcode.core.documents import (
     validate_insert,
     validate_update,
 )
+from lowcode.core.files import check_uploads
 from lowcode.core.masking import display_value, masked_fields, may_unmask
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
@@ -579,6 +580,9 @@ class WritePathInlineFormSet(BaseInlineFormSet):
             return
         ctx = rows_context(self.instance, user=self.write_path_user)
         try:
+            for row_form in self.forms:
+                if row_form.has_changed() and not (row_form.cleaned_data or {}).get("DELETE"):
+                    check_uploads(row_form.instance, row_form.changed_data)
             controller_for(type(self.instance)).validate_rows(self.instance, self.model, table_rows(self), ctx)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
