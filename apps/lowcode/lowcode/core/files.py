@@ -128,7 +128,14 @@ def owning_document(model: type[models.Model], row: models.Model) -> tuple[type[
     """The DocType record a file's row answers to: itself, or the parent of a child table row."""
     from lowcode.core import registry
 
-    if registry.for_model(model) is not None:
+    doctype = registry.for_model(model)
+    belongs_to = doctype.extra.get("belongs_to") if doctype is not None else None
+    if belongs_to:  # an issued notice answers to the record it was issued for, not to itself
+        try:
+            return registry.get(getattr(row, belongs_to[0])).model, getattr(row, belongs_to[1])
+        except registry.UnknownDocType:
+            return None
+    if doctype is not None:
         return model, row.pk
     for field in model._meta.fields:
         if field.many_to_one and registry.for_model(field.related_model) is not None:

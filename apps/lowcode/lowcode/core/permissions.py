@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.module_loading import import_string
 
 from lowcode.core import registry
@@ -80,12 +81,36 @@ def conditions(user: Any, model: type[models.Model], ptype: str = "read") -> Q |
     doctype = registry.for_model(model)
     if doctype is None:
         return None
-    combined: Q | None = None
+    combined: Q | None = _belongs_to_conditions(user, model, doctype.extra.get("belongs_to"))
     for path in (get_hooks("permission_query_conditions", {}) or {}).get(doctype.name, []):
         q = import_string(path)(user, ptype)
         if q is not None:
             combined = q if combined is None else combined & q
     return combined
+
+
+def _belongs_to_conditions(user: Any, model: type[models.Model], fields: Any) -> Q | None:
+    """A record that belongs to another one — an issued notice, a timeline entry, a change history entry,
+    named by (doctype field, id field) in its registration as `belongs_to` — is read by those who may read
+    the record it belongs to, never more widely."""
+    if not fields:
+        return None
+    doctype_field, id_field = fields
+    allowed = Q(pk__in=[])
+    for name in model._default_manager.order_by().values_list(doctype_field, flat=True).distinct():
+        try:
+            owner = registry.get(name).model
+        except registry.UnknownDocType:
+            continue
+        if not has_role_right(user, owner, "read"):
+            continue
+        owner_q = conditions(user, owner, "read")
+        if owner_q is None:
+            allowed |= Q(**{doctype_field: name})
+        else:
+            ids = owner._default_manager.filter(owner_q).annotate(_lowcode_id=Cast("pk", CharField()))
+            allowed |= Q(**{doctype_field: name, f"{id_field}__in": ids.values("_lowcode_id")})
+    return allowed
 
 
 def scope(user: Any, queryset: QuerySet, ptype: str = "read") -> QuerySet:

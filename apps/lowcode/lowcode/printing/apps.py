@@ -16,6 +16,12 @@ class PrintingConfig(AppConfig):
 
         registry.register(PrintFormat, name="Print Format", module="Core", natural_key="name", icon="print")
         registry.register(LetterHead, name="Letter Head", module="Core", natural_key="name", icon="article")
-        registry.register(PrintedDocument, name="Printed Document", module="Core", icon="picture_as_pdf")
+        registry.register(
+            PrintedDocument,
+            name="Printed Document",
+            module="Core",
+            icon="picture_as_pdf",
+            belongs_to=("doctype", "doc_id"),
+        )
         register_importer("Letter Head", letter_head_upsert)
         register_importer("Print Format", print_format_upsert)

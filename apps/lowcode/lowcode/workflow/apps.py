@@ -17,7 +17,9 @@ class WorkflowConfig(AppConfig):
         from lowcode.workflow.ownership import owned_fields
 
         registry.register(Workflow, name="Workflow", module="Core", natural_key="name", icon="account_tree")
-        registry.register(WorkflowAction, name="Workflow Action", module="Core", icon="history")
+        registry.register(
+            WorkflowAction, name="Workflow Action", module="Core", icon="history", belongs_to=("doctype", "doc_id")
+        )
         register_importer("Workflow", workflow_upsert)
         register_field_owner(owned_fields)
         active.connect()  # the active workflows, cached per process and checked once per request
