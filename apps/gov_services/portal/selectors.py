@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gov_services.gov_services.codes import ServiceObject, ThemeWindow
 from gov_services.gov_services.doctype.application.models import Application
+from gov_services.gov_services.doctype.evaluation.controller import DECIDED
 from gov_services.gov_services.doctype.matter.models import Matter
 from lowcode.deadlines.models import Deadline
 from lowcode.deadlines.services import all_deadlines
@@ -23,7 +24,6 @@ AUDIENCES = {"person": gettext_lazy("Natural persons"), "company": gettext_lazy(
 PERSON = ServiceObject.NATURAL_PERSON.value
 # Transitions whose comment is addressed to the applicant (what is missing, why refused); others stay internal.
 APPLICANT_FACING = {"one_time_notice", "supplement_requested", "not_accepted", "denied", "withdrawn"}
-DECIDED = {"approved", "denied", "licence_issued", "result_handed_over", "delivered", "archived", "not_accepted"}
 WAITING_FOR_APPLICANT = {"one_time_notice", "supplement_requested"}
 
 

@@ -3,14 +3,49 @@ S004 art. 22); corrections go through appeal and review (the 差评整改 workfl
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
 from lowcode.core.controller import Controller, WriteContext
 
+# The states in which an application has a result its applicant may evaluate.
+DECIDED = {"approved", "denied", "licence_issued", "result_handed_over", "delivered", "archived", "not_accepted"}
+
+
+def _citizen(user: Any) -> bool:
+    return bool(getattr(user, "pk", None)) and not user.is_staff
+
 
 class EvaluationController(Controller):
+    def validate(self, doc: Evaluation, ctx: WriteContext) -> None:
+        """A citizen evaluates only their own decided application or their own work order, once, as
+        themselves (S004 art. 22): nobody files a poor evaluation on a stranger's behalf."""
+        if not ctx.creating or not _citizen(ctx.user):
+            return
+        user = ctx.user
+        if doc.evaluator_user_id not in (None, user.pk):
+            raise ValidationError({"evaluator_user": _("You evaluate as yourself.")}, code="not_own")
+        source = doc.application or doc.work_order
+        if source is None or source.applicant_user_id != user.pk:
+            raise ValidationError(_("You may evaluate only your own application or work order."), code="not_own")
+        if doc.application_id and doc.application.status not in DECIDED:
+            raise ValidationError(_("An application is evaluated once it has been decided."), code="not_decided")
+        earlier = Evaluation.objects.filter(evaluator_user=user)
+        earlier = (
+            earlier.filter(application=doc.application)
+            if doc.application_id
+            else earlier.filter(work_order=doc.work_order)
+        )
+        if earlier.exists():
+            raise ValidationError(_("You have already evaluated this."), code="already")
+
     def before_insert(self, doc: Evaluation, ctx: WriteContext) -> None:
+        if _citizen(ctx.user):
+            doc.evaluator_user = ctx.user
         if doc.evaluated_at is None:
             doc.evaluated_at = timezone.now()
         if doc.department_id is None:
