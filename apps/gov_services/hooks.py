@@ -30,6 +30,7 @@ permission_query_conditions = {
     "Matter": "gov_services.permissions.public_read_department_write",
     "Knowledge Article": "gov_services.permissions.public_read_department_write",
     "Guide": "gov_services.permissions.guide_conditions",
+    "Online Level Change": "gov_services.permissions.online_level_change_conditions",
     "Deadline": "gov_services.permissions.deadline_conditions",
     "Supervision Notice": "gov_services.permissions.deadline_conditions",
     "Portal Account": "gov_services.permissions.portal_account_conditions",

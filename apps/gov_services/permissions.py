@@ -80,6 +80,11 @@ def guide_conditions(user: Any, ptype: str) -> Q | None:
     return None if ptype == "read" else _department_q(user, "matter__department")
 
 
+def online_level_change_conditions(user: Any, ptype: str) -> Q | None:
+    """A department's requests to raise its matters' online level are its own; the centre sees them all."""
+    return _department_q(user, "matter__department")
+
+
 def user_workflow_groups(user: Any) -> list[str]:
     department = user_department_id(user)
     return [] if department is None else [str(department)]

@@ -75,3 +75,38 @@ def test_a_work_order_cannot_name_a_strangers_application(world) -> None:
     )
     assert linked.status_code == 417 and "本人的办件" in linked.json()["exception"], linked.content.decode()[:300]
     assert not WorkOrder.objects.exists()
+
+
+def test_online_level_changes_are_scoped_and_their_decision_is_not_writable(db) -> None:
+    from gov_services.gov_services.doctype.matter.services import online_level_change_request
+    from gov_services.models import Matter, OnlineLevelChange
+
+    departments, matters = catalogue()
+    market = make_user("liaison.market", "Department Liaison", departments["market"])
+    planning = make_user("liaison.planning", "Department Liaison", departments["planning"])
+    matter = next(m for m in matters if m.department_id == departments["market"].pk)
+    Matter.objects.filter(pk=matter.pk).update(online_level=1)
+    matter.refresh_from_db()
+    change = online_level_change_request(matter=matter, to_level=2, reason="网上申办量大", user=market)
+    assert api(planning).get(f"/api/resource/Online Level Change/{change.pk}").status_code == 404
+    listed = api(planning).get("/api/resource/Online Level Change").json()["data"]
+    assert change.pk not in {r["name"] for r in listed}
+    sysmgr = make_user("sysmgr", "System Manager", departments["centre"])
+    assert (
+        api(market)
+        .put(
+            f"/api/resource/Online Level Change/{change.pk}",
+            data=json.dumps({"status": "approved"}),
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+    approve = api(sysmgr).put(
+        f"/api/resource/Online Level Change/{change.pk}",
+        data=json.dumps({"status": "approved", "approval_document": "镇审改〔2026〕1号"}),
+        content_type="application/json",
+    )
+    assert approve.status_code == 417 and "status" in approve.json()["exception"]
+    assert OnlineLevelChange.objects.get(pk=change.pk).status == OnlineLevelChange.Status.PENDING
+    assert Matter.objects.get(pk=matter.pk).online_level == 1
