@@ -93,7 +93,8 @@ def test_sign_up_refuses_a_bad_id_number_and_a_duplicate_and_keeps_nothing(db) -
     citizen("11010519491231002", "李四", "13800000001", level=0)
     data["id_number"] = "11010519491231002X"
     duplicate = client.post("/signup/", data)
-    assert duplicate.status_code == 400 and "已存在" in _text(duplicate)
+    assert duplicate.status_code == 400 and "不能在此注册" in _text(duplicate)
+    assert "已存在" not in _text(duplicate)  # the answer does not confirm that an account exists
     assert PortalAccount.objects.count() == 1
 
     data["id_number"] = resident_id("11010519800101001")

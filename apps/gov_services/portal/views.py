@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -44,6 +45,7 @@ from lowcode.webforms.models import WebForm
 from lowcode.workflow.engine import WorkflowError, apply_transition
 
 LOOKUPS_PER_WINDOW = 10  # public progress lookups per client address per window
+SIGNUPS_PER_WINDOW = 10  # sign-ups per client address per window (probing which ID numbers have accounts)
 LOOKUPS_PER_NUMBER = 30  # … and of one application number, from wherever they come
 LOOKUP_WINDOW = 600  # seconds
 
@@ -141,7 +143,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("gov_services:my")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _over_limit(f"signup:{_client(request)}", SIGNUPS_PER_WINDOW):
+        form.add_error(None, _("Too many sign-ups from this address. Please try again in ten minutes."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             account = portal_account_register(
@@ -156,7 +160,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, account.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Your account is ready. You sign in with your ID number."))
             return redirect("gov_services:my")
     return render(request, "gov_services/portal/signup.html", {"form": form}, status=400 if form.errors else 200)

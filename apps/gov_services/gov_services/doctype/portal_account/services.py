@@ -41,7 +41,14 @@ def portal_account_register(
         raise ValidationError({"contact_name": _("A company account names its contact person.")})
     User = get_user_model()
     if PortalAccount.objects.filter(id_number=id_number).exists() or User.objects.filter(username=id_number).exists():
-        raise ValidationError({"id_number": _("An account with this ID number already exists. Log in instead.")})
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "This ID number cannot be registered here. "
+                    "If you have an account, log in; otherwise ask at a window."
+                )
+            }
+        )
     user = User(username=id_number, first_name=name.strip()[:150])
     try:
         validate_password(password, user)
