@@ -3,6 +3,8 @@ fields from lowcode.core.masking, writes through the DocType's services, Excel e
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -381,10 +383,14 @@ class DocTypeAdmin(ModelAdmin):
                 value = getattr(obj, f"get_{name}_display")()
             else:
                 value = display_value(request.user, obj, name)
+        if isinstance(value, tuple) and len(value) == 2:  # a coloured label column: (colour, text)
+            value = value[1]
         if hasattr(value, "tzinfo") and value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
         if isinstance(value, models.Model) or value.__class__.__name__ == "__proxy__":
             value = str(value)
+        if value is not None and not isinstance(value, str | int | float | bool | Decimal | date | datetime):
+            value = str(value)  # a cell holds text, a number or a date — never fails the whole export
         return value
 
     # -- printing and workflow on the form ------------------------------------------------------------------
