@@ -70,3 +70,17 @@ def test_too_many_filters_deep_json_and_huge_pages(hotline) -> None:
     assert WorkOrder.objects.count() == 3
     status, body = rows(hotline, limit_page_length=10**8)
     assert status == 200 and len(body["data"]) == 3 and MAX_PAGE == 1_000
+
+
+def test_expressions_have_the_print_sandboxs_limits(db) -> None:
+    from lowcode.printing.sandbox import TemplateProblem, render
+    from lowcode.workflow.expressions import ExpressionError, evaluate
+
+    class Doc:
+        _meta = type("Meta", (), {"concrete_fields": []})()
+
+    for costly in ("((range(99999)|list)*300)|length > 0", "((range(9999)|list)*300)|length > 0", "9**999 > 1"):
+        with pytest.raises(ExpressionError):
+            evaluate(costly, Doc(), None)
+    with pytest.raises(TemplateProblem):
+        render("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", {})

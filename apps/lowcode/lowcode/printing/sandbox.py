@@ -9,10 +9,6 @@ loop step and output chunk).
 
 from __future__ import annotations
 
-import operator
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -22,84 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-MAX_SECONDS = 5.0
-MAX_OUTPUT = 2_000_000  # characters of HTML
-MAX_RANGE = 10_000
-MAX_REPEAT = 100_000  # the longest string or list "*" may build
+from lowcode.core.sandbox import MAX_OUTPUT, MAX_SECONDS, Budget, LimitedSandbox
 
 
 class TemplateProblem(Exception):
     """A template that does not compile, fails on the sample record, or breaks a limit; says where."""
 
 
-class Budget:
-    def __init__(self, seconds: float) -> None:
-        self.ends = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.ends:
-            raise SecurityError(_("the template ran longer than %(seconds)s seconds") % {"seconds": MAX_SECONDS})
-
-
-class PrintSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
+class PrintSandbox(LimitedSandbox):
     def __init__(self) -> None:
         super().__init__(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        self._local = threading.local()  # the budget of the render running in this thread
-        self.globals.pop("lipsum", None)
-        self.globals["range"] = self._range
         self.filters["date_zh"] = date_zh
         self.filters["datetime_zh"] = datetime_zh
         self.filters["money"] = money
         self.globals["qr"] = qr_svg
-
-    @property
-    def budget(self) -> Budget | None:
-        return getattr(self._local, "budget", None)
-
-    @budget.setter
-    def budget(self, value: Budget | None) -> None:
-        self._local.budget = value
-
-    def _tick(self) -> None:
-        if self.budget is not None:
-            self.budget.check()
-
-    def _range(self, *args: int) -> Iterator[int]:
-        values = range(*args)
-        if len(values) > MAX_RANGE:
-            raise SecurityError(_("range() is limited to %(max)s items") % {"max": MAX_RANGE})
-        for i, value in enumerate(values):
-            if i % 64 == 0:
-                self._tick()
-            yield value
-
-    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        self._tick()
-        return super().call(__context, __obj, *args, **kwargs)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        self._tick()
-        return super().getattr(obj, attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        self._tick()
-        return super().getitem(obj, argument)
-
-    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
-        self._tick()
-        if operator_ == "**":
-            if abs(right) > 100 or abs(left) > 10**6:
-                raise SecurityError(_("the power is too large"))
-            return operator.pow(left, right)
-        for sized, count in ((left, right), (right, left)):
-            if isinstance(sized, str | list | tuple) and isinstance(count, int) and len(sized) * count > MAX_REPEAT:
-                raise SecurityError(_("“*” would build a value longer than %(max)s") % {"max": MAX_REPEAT})
-        return operator.mul(left, right)
 
 
 @cache
@@ -138,7 +72,7 @@ def render(source: str, context: dict[str, Any], *, seconds: float = MAX_SECONDS
                 raise SecurityError(_("the output is longer than %(max)s characters") % {"max": MAX_OUTPUT})
             env.budget.check()
             parts.append(chunk)
-    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         line = _template_line(exc)
         where = _("Line %(line)s: ") % {"line": line} if line else ""
         raise TemplateProblem(f"{where}{exc}") from None

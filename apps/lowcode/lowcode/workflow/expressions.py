@@ -14,18 +14,21 @@ from django.db import models
 from django.utils import timezone
 from jinja2 import TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from lowcode.core.permissions import user_roles
+from lowcode.core.sandbox import Budget, LimitedSandbox
 
 
 class ExpressionError(Exception):
     pass
 
 
+EXPRESSION_SECONDS = 0.5  # a condition is asked on every form view: it may not cost more than this
+
+
 @cache
-def _env() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=False)
+def _env() -> LimitedSandbox:
+    return LimitedSandbox(autoescape=False)
 
 
 def compile_expression(source: str) -> Any:
@@ -65,7 +68,11 @@ def evaluate(source: str, doc: models.Model, user: Any, *, values: dict[str, Any
         "user": {"name": getattr(user, "username", ""), "roles": sorted(user_roles(user))},
         "now": timezone.now(),
     }
+    env = _env()
+    env.budget = Budget(EXPRESSION_SECONDS)
     try:
         return bool(compile_expression(source)(**context))
-    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError) as exc:
+    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError, RecursionError) as exc:
         raise ExpressionError(str(exc)) from None
+    finally:
+        env.budget = None
