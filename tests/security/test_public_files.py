@@ -64,3 +64,20 @@ def test_the_desk_form_refuses_html_as_a_result_sample(draft) -> None:
     assert not form.is_valid()
     assert "只接受 PDF" in str(form.errors.get("result_sample")), form.errors
     assert Guide.objects.get(pk=guide.pk).result_sample.name == ""
+
+
+def test_a_portal_upload_is_kept_under_the_extension_of_what_it_is(db) -> None:
+    from gov_services.models import Application
+    from tests.gov_services.portal_support import citizen, client_for, material_fields, online_matter
+
+    departments, _ = catalogue()
+    clerk = make_user("clerk", "Window Clerk", departments["centre"])
+    client = client_for(citizen("11010519491231002", "李四", "13800000001", clerk=clerk))
+    url = f"/apply/new?matter={online_matter().implementation_code}"
+    page = client.get(url).content.decode()
+    data = {"phone": "13812345678", "address": "镇江市京口区", "delivery_method": "pickup"}
+    for name in material_fields(page):
+        data[name] = SimpleUploadedFile(f"{name}.html", PDF, content_type="text/html")
+    assert client.post(url, data).status_code == 302
+    names = [m.file.name for m in Application.objects.get().materials.all() if m.file]
+    assert names and all(n.endswith(".pdf") for n in names), names

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from lowcode.core import permissions, registry
-from lowcode.core.files import sniff
+from lowcode.core.files import EXTENSIONS, sniff
 from lowcode.webforms.controller import WebFormController
 from lowcode.webforms.models import FILE_TYPES, WebForm, WebFormField
 from lowcode.webforms.schema import form_field
@@ -50,11 +50,15 @@ class UploadCheck:
             )
         head = file.read(16)
         file.seek(0)
-        if sniff(head) not in self.types:
+        kind = sniff(head)
+        if kind not in self.types:
             raise ValidationError(
                 _("This file is not a %(types)s file (its content was checked, not its name).")
                 % {"types": " / ".join(TYPE_NAMES[t] for t in self.types)}
             )
+        # kept under the extension of what it is: a PDF named p0.html is stored as p0.pdf
+        base = str(file.name or "file").rsplit("/", 1)[-1].rsplit(".", 1)[0][:80] or "file"
+        file.name = base + EXTENSIONS[kind]
 
     def accept(self) -> str:
         return ",".join(f".{k}" + (",.jpeg" if k == "jpg" else "") for k, v in FILE_TYPES.items() if v in self.types)
