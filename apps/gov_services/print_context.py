@@ -34,13 +34,16 @@ def application(doc: Application, user: Any) -> dict[str, Any]:
     matter, guide = doc.matter, doc.guide
     requirements = {m.pk: m for m in guide.materials.all()}
     materials = []
-    for row in doc.materials.all():
+    for row in doc.materials.select_related("licence"):
         required = requirements.get(row.guide_material_id)
         materials.append(
             {
                 "name": row.name,
                 "status": row.status,
                 "status_label": row.get_status_display(),
+                "received": row.received,
+                "deferred": row.deferred,
+                "due_date": row.due_date,
                 "note": row.note,
                 "reused_licence": str(row.licence) if row.licence_id else "",
                 "form": required.get_form_display() if required else "",
@@ -66,6 +69,9 @@ def application(doc: Application, user: Any) -> dict[str, Any]:
         "department": _department(doc.department),
         "materials": materials,
         "missing": [m for m in materials if m["status"] in ("missing", "defective")],
+        "received": [m for m in materials if m["received"]],
+        # 容缺后补 (S003 art. 7): what the applicant still owes after acceptance, each with its due date
+        "owed": [m for m in materials if m["deferred"]],
         "promised_due": promised_due(doc),
     }
 

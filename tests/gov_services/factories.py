@@ -10,7 +10,8 @@ from gov_services.demo import _departments, _licence_types, _matters
 from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.doctype.application.services import application_create
 from gov_services.gov_services.identifiers import resident_id_check_char
-from gov_services.models import Application, Department, Matter, Staff
+from gov_services.models import Application, ApplicationMaterial, Department, Matter, Staff
+from lowcode.core.documents import save_rows
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.core.roles import user_set_roles
 
@@ -37,7 +38,11 @@ def make_user(username: str, role: str, department: Department | None = None) ->
     return user
 
 
-def make_application(matter: Matter, user: Any = None, **overrides: Any) -> Application:
+def make_application(
+    matter: Matter, user: Any = None, *, materials_received: bool = True, **overrides: Any
+) -> Application:
+    """An application as the window opens it. With `materials_received` (the default) the clerk has the
+    required and 容缺后补 materials in hand, so it may be accepted; without, every material row is missing."""
     fields = {
         "matter": matter,
         "applicant_type": Application.ApplicantType.PERSON,
@@ -48,4 +53,19 @@ def make_application(matter: Matter, user: Any = None, **overrides: Any) -> Appl
         "user": user,
     }
     fields.update(overrides)
-    return application_create(**fields)
+    application = application_create(**fields)
+    if materials_received:
+        receive_materials(application, user=user)
+    return application
+
+
+def receive_materials(
+    application: Application, *, user: Any = None, necessities: tuple[str, ...] = ("required", "later")
+) -> list[ApplicationMaterial]:
+    """Mark the rows of these guide necessities received (submitted), as the clerk does in the form's inline."""
+    table = list(application.materials.select_related("guide_material"))
+    changed = [r for r in table if r.guide_material and r.guide_material.necessity in necessities]
+    for row in changed:
+        row.status = ApplicationMaterial.Status.SUBMITTED
+    save_rows(application, ApplicationMaterial, changed=changed, table=table, user=user)
+    return changed

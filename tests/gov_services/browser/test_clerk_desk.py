@@ -1,14 +1,19 @@
-"""A window clerk works the Application list in Debian's chromium: filter, open, read."""
+"""A window clerk works the Application list in Debian's chromium: filter, open, read; and accepts an
+application once its materials are received or owed (容缺后补)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from gov_services.demo import load_demo
-from gov_services.models import Application, Department
+from gov_services.models import Application, ApplicationMaterial, Department
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.core.roles import user_set_roles
+from lowcode.printing.models import PrintedDocument
 from tests.conftest import desk_login
+from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +60,48 @@ def test_clerk_filters_the_application_list_and_opens_one(
     assert page.locator("input[name=id_number]").input_value() == application.id_number  # the clerk sees it in full
     page.screenshot(path=str(artifacts / "clerk-3-application-form.png"), full_page=True)
     page.close()
+
+
+def test_clerk_accepts_once_the_materials_are_marked_received_or_owed(live_server, browser, artifacts: Path) -> None:
+    """S003 art. 7 容缺受理: refused while materials are missing; the clerk marks them received in the form's
+    materials table, records the 容缺后补 one with its due date, saves, and accepts."""
+    departments, matters = catalogue()
+    clerk = make_user("clerk", "Window Clerk", departments["centre"])
+    app = make_application(
+        next(m for m in matters if m.name == "食品经营许可（新办）"), user=clerk, materials_received=False
+    )
+    rows = list(app.materials.select_related("guide_material").order_by("id"))
+    owed = next(r for r in rows if r.guide_material.necessity == "later")
+    due = timezone.localdate() + timedelta(days=10)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    desk_login(page, live_server.url, "clerk", PASSWORD)
+    page.goto(f"{live_server.url}/desk/gov_services/application/{app.pk}/change/")
+    page.get_by_role("button", name="受理", exact=True).click()
+    refusal = page.get_by_text("不能受理", exact=False).first
+    refusal.wait_for()
+    assert owed.name in refusal.inner_text() and rows[0].name in refusal.inner_text()
+    assert page.locator(".workflow-state[data-state]").inner_text() == "已提交"
+    page.screenshot(path=str(artifacts / "clerk-4-acceptance-refused.png"), full_page=True)
+
+    for i, row in enumerate(rows):
+        necessity = row.guide_material.necessity
+        if row.pk == owed.pk:
+            page.select_option(f"select[name='materials-{i}-status']", value="deferred")
+            page.fill(f"input[name='materials-{i}-due_date']", due.isoformat())
+            page.fill(f"input[name='materials-{i}-note']", "申请人承诺十日内补交")
+        elif necessity == "required":
+            page.select_option(f"select[name='materials-{i}-status']", value="submitted")
+    page.get_by_role("button", name="保存并继续编辑").click()
+    page.get_by_text("成功", exact=False).first.wait_for()
+    page.get_by_role("button", name="受理", exact=True).click()
+    page.get_by_text("已办理。").wait_for()
+    assert page.locator(".workflow-state[data-state]").inner_text() == "已受理"
+    page.screenshot(path=str(artifacts / "clerk-5-accepted-with-owed-material.png"), full_page=True)
+    page.close()
+
+    app.refresh_from_db()
+    assert app.status == "accepted" and app.accepted_at is not None
+    stored = ApplicationMaterial.objects.get(pk=owed.pk)
+    assert (stored.status, stored.due_date, stored.note) == ("deferred", due, "申请人承诺十日内补交")
+    assert PrintedDocument.objects.filter(doctype="Application", doc_id=str(app.pk), action="accept").exists()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -32,7 +33,12 @@ from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval, 
 
 
 class WorkflowError(Exception):
-    """A transition or approval was refused; the message says why, in the user's language."""
+    """A transition or approval was refused; the message says why, in the user's language. `code`: a stable
+    name of the reason when a DocType's controller refused the save (its ValidationError's code)."""
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,14 @@ def _apply(
     # The state field's values are the workflow's states, not the model's choices: skip that check only.
     # The transition is recorded as a WorkflowAction with its changed fields, not again as a Version.
     with workflow_write():
-        save_doc(doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field], versioned=False)
+        try:
+            save_doc(
+                doc, update_fields=fields, user=user, exclude_from_validation=[workflow.state_field], versioned=False
+            )
+        except ValidationError as exc:  # the DocType's controller or field rules refused the new state
+            nested = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+            code = next((e.code for errors in nested for e in errors if e.code), None)
+            raise WorkflowError("；".join(exc.messages), code=code) from exc
     return {f: getattr(doc, doc._meta.get_field(f).attname) for f in fields}
 
 

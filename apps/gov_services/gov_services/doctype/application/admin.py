@@ -10,10 +10,19 @@ from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 class ApplicationMaterialInline(ChildTableInline):
     model = ApplicationMaterial
-    fields = ("name", "file", "licence", "status", "note")
-    readonly_fields = ("name",)
+    fields = ("name", "necessity", "file", "licence", "status", "due_date", "note")
+    readonly_fields = ("name", "necessity")
     autocomplete_fields = ("licence",)
     rows_addable = False  # the rows follow the guide's materials
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("guide_material")
+
+    @admin.display(description=_("necessity"))
+    def necessity(self, obj: ApplicationMaterial) -> str:
+        """Whether the guide requires it, leaves it optional or allows it to be supplied later (容缺后补)."""
+        material = obj.guide_material
+        return material.get_necessity_display() if material else "—"
 
 
 @admin.register(Application)

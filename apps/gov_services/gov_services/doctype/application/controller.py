@@ -7,9 +7,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.application.models import NAMING_SERIES, Application, ApplicationMaterial
+from gov_services.gov_services.doctype.guide.models import GuideMaterial
 from gov_services.gov_services.doctype.matter.models import Matter
 from lowcode.core.controller import Controller, WriteContext
 from lowcode.core.naming import make_name
+
+# The stable code of the refusal to accept with materials outstanding (API clients and tests match on it).
+MATERIALS_INCOMPLETE = "materials_incomplete"
+
+# What acceptance looks at: the materials the guide requires, and those it allows to be owed (容缺后补).
+OWED_AT_ACCEPTANCE = (GuideMaterial.Necessity.REQUIRED, GuideMaterial.Necessity.LATER)
+
+
+def accepting(doc: Application, ctx: WriteContext) -> bool:
+    """The write accepts the application: its state becomes accepted (accept, supplemented, any transition an
+    administrator adds into that state), or it is first given its acceptance time (approve_immediately). A
+    correction of an acceptance time already recorded is not a new acceptance."""
+    if ctx.changing("status") and doc.status == Application.Status.ACCEPTED:
+        return True
+    return ctx.changing("accepted_at") and doc.accepted_at is not None and ctx.was("accepted_at", doc) is None
+
+
+def outstanding_materials(doc: Application) -> list[str]:
+    """The materials that stop acceptance, in the guide's order: a required (必要) one not received, or a 容缺后补
+    one neither received nor recorded as owed with its due date (S003 art. 7 容缺受理)."""
+    rows: dict[int | None, list[ApplicationMaterial]] = {}
+    if doc.pk is not None:
+        for row in ApplicationMaterial.objects.filter(application_id=doc.pk):
+            rows.setdefault(row.guide_material_id, []).append(row)
+    outstanding = []
+    for material in GuideMaterial.objects.filter(guide_id=doc.guide_id, necessity__in=OWED_AT_ACCEPTANCE):
+        mine = rows.get(material.pk, [])
+        if any(r.received for r in mine):
+            continue
+        if material.necessity == GuideMaterial.Necessity.LATER and any(r.deferred for r in mine):
+            continue
+        outstanding.append(material.name)
+    return outstanding
 
 
 class ApplicationController(Controller):
@@ -32,6 +66,21 @@ class ApplicationController(Controller):
         if not doc.number:
             doc.full_clean(exclude=["number"])  # bad input is refused before a number is spent
             doc.number = make_name(NAMING_SERIES, timezone.localdate(doc.submitted_at))
+
+    def validate(self, doc: Application, ctx: WriteContext) -> None:
+        """Acceptance needs every required material in hand, or owed under 容缺受理 with a due date — on every
+        surface, since every transition saves through here."""
+        if accepting(doc, ctx):
+            missing = outstanding_materials(doc)
+            if missing:
+                raise ValidationError(
+                    _(
+                        "The application cannot be accepted: these materials are neither received nor recorded "
+                        "as 容缺后补 with a due date: %(materials)s."
+                    )
+                    % {"materials": "、".join(missing)},
+                    code=MATERIALS_INCOMPLETE,
+                )
 
     def after_insert(self, doc: Application, ctx: WriteContext) -> None:
         """One material row per guide material; the matter's co-departments join the application."""

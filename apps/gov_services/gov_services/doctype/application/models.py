@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.codes import Channel, DeliveryMethod, IdType
+from gov_services.gov_services.doctype.guide.models import GuideMaterial
 from gov_services.gov_services.identifiers import validate_resident_id, validate_uscc
 from lowcode.core.files import private_storage
 from lowcode.core.models import Document
@@ -149,6 +150,9 @@ class ApplicationMaterial(models.Model):
         MISSING = "missing", _("Missing")
         DEFECTIVE = "defective", _("Defective")
         ACCEPTED = "accepted", _("Accepted")
+        DEFERRED = "deferred", _("To be supplied later (容缺后补)")
+
+    RECEIVED = frozenset({Status.SUBMITTED, Status.ACCEPTED})
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="materials"
@@ -172,6 +176,12 @@ class ApplicationMaterial(models.Model):
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("By when a material accepted as 容缺后补 is to be supplied (补交期限)."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("What is missing or defective."))
 
     class Meta:
@@ -182,7 +192,54 @@ class ApplicationMaterial(models.Model):
             models.CheckConstraint(
                 condition=~(models.Q(licence__isnull=False) & ~models.Q(file="")), name="material_file_or_licence"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="deferred") | models.Q(due_date__isnull=False),
+                name="material_deferred_has_due_date",
+                violation_error_message=_("A material to be supplied later (容缺后补) needs a due date."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def received(self) -> bool:
+        """In hand: submitted or accepted, or replaced by a reused licence (S004 art. 13) not found defective."""
+        if self.licence_id is not None:
+            return self.status != self.Status.DEFECTIVE
+        return self.status in self.RECEIVED
+
+    @property
+    def deferred(self) -> bool:
+        """Owed under 容缺受理 (S003 art. 7): accepted without it, to be supplied by its due date."""
+        return self.status == self.Status.DEFERRED and self.due_date is not None
+
+    def clean(self) -> None:
+        """Only what the guide publishes as 容缺后补 may be owed, and only with a date to supply it by."""
+        if self.status != self.Status.DEFERRED:
+            return
+        errors: dict[str, ValidationError] = {}
+        if not may_be_deferred(self.guide_material):
+            errors["status"] = ValidationError(
+                _(
+                    "“%(material)s” may not be supplied later: the guide allows 容缺后补 only for the materials "
+                    "it lists as such."
+                ),
+                code="not_deferrable",
+                params={"material": self.name},
+            )
+        if self.due_date is None:
+            errors["due_date"] = ValidationError(
+                _("Give the date by which “%(material)s” is to be supplied."),
+                code="due_date_required",
+                params={"material": self.name},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def may_be_deferred(guide_material: GuideMaterial | None) -> bool:
+    """容缺受理 (S003 art. 7) is an element of the published guide: the guide names which materials may be
+    supplied after acceptance (necessity 容缺后补). A material the guide requires (必要) must be in hand, so a
+    clerk cannot widen the guide's list at the window; an optional one is never owed."""
+    return guide_material is not None and guide_material.necessity == GuideMaterial.Necessity.LATER
