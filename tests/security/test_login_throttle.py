@@ -74,6 +74,11 @@ def test_locks_back_off_and_an_address_is_locked_across_accounts(world) -> None:
     assert 0 < first <= 60 and 60 < throttle.locked_for(request, "clerk") <= 120
 
 
+def test_one_bucket_per_account_however_its_name_is_typed() -> None:
+    assert throttle.account_key("Ádmin") == throttle.account_key("ａｄｍｉｎ") == throttle.account_key(" admin ")
+    assert throttle.account_key("３２１１０２") == "321102"
+
+
 def test_the_proxy_header_is_believed_only_from_a_trusted_proxy(db) -> None:
     factory = RequestFactory()
     with override_settings(TRUSTED_PROXIES=["10.0.0.2"], TRUSTED_PROXY_HEADER="HTTP_X_FORWARDED_FOR"):

@@ -49,3 +49,24 @@ def test_those_who_may_see_the_number_still_search_by_it(world) -> None:
     clerk = desk(world["clerk"])
     assert world["app"].number in clerk.get(LIST, {"q": world["app"].id_number}).content.decode()
     assert clerk.get(LIST, {"applicant_name__regex": ".*"}).status_code == 400
+
+
+def test_a_portal_accounts_masked_name_is_no_oracle_in_the_api(world) -> None:
+    import json
+
+    from lowcode.api.models import credential_generate
+    from tests.gov_services.portal_support import citizen
+
+    account = citizen("32110219880101001", "李四", "13800000001", clerk=world["clerk"])
+    credential, secret = credential_generate(user=world["hotline"])
+    api = Client(HTTP_AUTHORIZATION=f"token {credential.api_key}:{secret}")
+    rows = api.get("/api/resource/Portal Account", {"fields": '["name"]'})
+    assert rows.status_code == 200 and len(rows.json()["data"]) == 1
+    assert account.id_number not in rows.content.decode() and "*" in rows.json()["data"][0]["name"]
+    probe = api.get("/api/resource/Portal Account", {"filters": json.dumps([["name", "like", "3211021988%"]])})
+    assert probe.status_code == 403
+    ordered = api.get("/api/resource/Portal Account", {"order_by": "name asc"})
+    assert ordered.status_code == 403
+    # a guessed ID number answers the same whether or not an account has it
+    assert api.get(f"/api/resource/Portal Account/{account.id_number}").status_code == 404
+    assert api.get("/api/resource/Portal Account/110101199003077777").status_code == 404

@@ -59,6 +59,11 @@ def test_the_desk_keeps_superusers_and_the_rq_dashboard_to_superusers(world) -> 
     assert page.status_code in (200, 403)
     assert 'name="first_name"' not in page.content.decode()  # shown, if at all, read-only
     assert desk.get("/desk/rq/").status_code == 403
+    clerk = Client()
+    assert clerk.login(username="clerk", password=PASSWORD)
+    assert clerk.get("/desk/rq/").status_code == 403
+    assert clerk.get("/desk/django_rq/dashboard/").status_code == 404  # not served through the admin either
+    assert clerk.post("/desk/django_rq/dashboard/queues/0/empty/").status_code == 404
     superuser = Client()
     assert superuser.login(username="Administrator", password=PASSWORD)
     assert superuser.get("/desk/rq/").status_code == 200

@@ -123,6 +123,9 @@ CACHES = {
         "KEY_PREFIX": f"{SITE_NAME}:cache",
     }
 }
+# The queue dashboard (Redis details, emptying queues) is for superusers, at /desk/rq/ only (lowcode.urls);
+# django-rq's own admin registration would serve it to every desk user.
+RQ_SHOW_ADMIN_LINK = False
 RQ_QUEUES = {
     SITE.queue_name("default"): {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
     SITE.queue_name("short"): {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 120},

@@ -47,10 +47,10 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
     assert core["name"] == "用户与系统"
     assert sorted(m["object_name"] for m in core["models"]) == [
         "CustomField",
-        "Dashboard",
         "DeadlinePolicy",
         "DeadlineRecompute",
         "LetterHead",
+        "LoginEvent",
         "NotificationLog",
         "PrintFormat",
         "PrintedDocument",

@@ -14,7 +14,16 @@ from django.middleware.csrf import get_token
 
 from lowcode.api.errors import ApiError, forbidden, not_found
 from lowcode.api.registry import whitelist
-from lowcode.api.resources import by_name, doctype_of, filters_q, json_param, lookup_path, to_dict, with_custom
+from lowcode.api.resources import (
+    by_name,
+    doctype_of,
+    filters_q,
+    json_param,
+    lookup_path,
+    name_lookup_allowed,
+    to_dict,
+    with_custom,
+)
 from lowcode.api.views import count, create, find_doc, list_rows, remove, update
 from lowcode.core import permissions
 from lowcode.core.files import EXTENSIONS, FILE_LIMIT, sniff
@@ -84,6 +93,8 @@ def get_value(
     queryset = with_custom(permissions.scope(user, model._default_manager.all(), "read"))
     parsed = json_param(filters, "filters") if isinstance(filters, str) and filters[:1] in "[{" else filters
     if isinstance(parsed, str):
+        if not name_lookup_allowed(model, user):
+            raise ApiError("You may not look records up by name", "PermissionError")
         doc = by_name(queryset, parsed)
     else:
         doc = queryset.filter(filters_q(model, parsed, user)).order_by("-pk").first()

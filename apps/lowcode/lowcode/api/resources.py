@@ -62,6 +62,13 @@ def name_of(doc: models.Model) -> Any:
     return doc.pk if field == "pk" else getattr(doc, field)
 
 
+def name_lookup_allowed(model: type[models.Model], user: Any) -> bool:
+    """Whether `user` may find records by their name: not where the name is a field masked for them (a
+    guessed ID number must not answer "found" or "not found")."""
+    key = name_field(model)
+    return key == "pk" or key not in masked_fields(model) or may_unmask(user, model)
+
+
 def by_name(queryset: QuerySet, name: str) -> models.Model | None:
     field = name_field(queryset.model)
     if field == "pk":
@@ -130,7 +137,9 @@ def api_key(model: type[models.Model], field: str) -> str:
 
 def to_dict(doc: models.Model, user: Any, fields: list[str] | None = None, *, children: bool = True) -> dict:
     doctype = registry.for_model(type(doc))
-    data: dict[str, Any] = {"name": name_of(doc)}
+    key = name_field(type(doc))
+    masked_name = key in masked_fields(type(doc)) and not may_unmask(user, type(doc))
+    data: dict[str, Any] = {"name": display_value(user, doc, key) if masked_name else name_of(doc)}
     for field in api_fields(type(doc)):
         key = api_key(type(doc), field.name)
         if fields is None or key in fields:
@@ -243,6 +252,8 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
         name = "name"  # the model's own `name` field, shown as `title` (see api_key)
     elif name == "name":
         field = name_field(model)
+        if field != "pk" and not name_lookup_allowed(model, user) and purpose != "fields":
+            raise ApiError(f"You may not {purpose} by name", "PermissionError")
         return ("pk", None) if field == "pk" else (field, model._meta.get_field(field))
     cf = custom_field(doctype_name(model), name)
     compared = query_field(cf.fieldtype) if cf is not None else None

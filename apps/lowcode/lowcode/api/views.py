@@ -30,6 +30,7 @@ from lowcode.api.resources import (
     json_param,
     load_json,
     name_field,
+    name_lookup_allowed,
     ordering,
     to_dict,
     with_custom,
@@ -128,6 +129,8 @@ def resource(request: HttpRequest, doctype: str, name: str | None = None) -> Htt
 def find_doc(model: Any, user: Any, name: str, ptype: str) -> Any:
     if not permissions.has_role_right(user, model, ptype):
         raise forbidden(f"No permission to {ptype} {model._meta.verbose_name}")
+    if not name_lookup_allowed(model, user):
+        raise not_found(f"{model._meta.verbose_name} {name} not found")  # never an oracle for a masked name
     doc = by_name(permissions.scope(user, model._default_manager.all(), ptype), name)
     if doc is None:  # outside the user's scope looks the same as absent
         raise not_found(f"{model._meta.verbose_name} {name} not found")
@@ -192,6 +195,8 @@ def update(model: Any, user: Any, name: str, data: dict[str, Any]) -> dict[str, 
     changed = assign(doc, data, creating=False)
     changed += assign_custom(doc, data, creating=False)
     save_doc(doc, update_fields=changed, user=user)
+    if not permissions.has_permission(user, doc, "write"):
+        raise forbidden("This change would move the record outside what you may edit")  # rolls the save back
     doc.refresh_from_db()
     return to_dict(doc, user)
 

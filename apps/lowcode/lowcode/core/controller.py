@@ -84,7 +84,8 @@ def current_writer(user: Any) -> Writer:
     explicit = _writer.get()
     if explicit is not None:
         return explicit
-    return Writer.USER if getattr(user, "pk", None) else Writer.SYSTEM
+    # a guest (AnonymousUser) is a person writing through a surface too, never the system
+    return Writer.USER if getattr(user, "pk", None) or getattr(user, "is_anonymous", False) else Writer.SYSTEM
 
 
 @dataclass

@@ -14,6 +14,7 @@ e.g. X-Forwarded-For), so that behind the intended reverse proxy each citizen ha
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -77,10 +78,17 @@ class LoginLocked(PermissionDenied):
         super().__init__(_("Too many failed sign-ins: try again in %(minutes)s minutes.") % {"minutes": minutes})
 
 
+def account_key(username: str) -> str:
+    """One bucket per account however its name is typed: the database matches user names ignoring case,
+    accents and full-width forms (MariaDB's collation), so the counter does too."""
+    decomposed = unicodedata.normalize("NFKD", username.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def _subjects(request: Any, username: str) -> list[tuple[str, str]]:
     subjects = [("addr", client_address(request))]
     if username:
-        subjects.append(("user", username.strip().lower()))
+        subjects.append(("user", account_key(username)))
     return subjects
 
 
@@ -116,7 +124,7 @@ def _failed(request: Any, username: str) -> None:
 
 def _succeeded(request: Any, username: str) -> None:
     conn = _conn()
-    kind, value = "user", username.strip().lower()
+    kind, value = "user", account_key(username)
     conn.delete(_key("fail", kind, value), _key("streak", kind, value))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
@@ -526,11 +526,31 @@ class WritePathFormMixin:
         doc = form.instance
         try:
             if doc.pk is None or doc._state.adding:
-                validate_insert(doc, insert_context(doc, user=self.write_path_user, given=form_fields(form)))
+                dry_run_insert(doc, insert_context(doc, user=self.write_path_user, given=form_fields(form)))
             else:
                 validate_update(doc, update_context(doc, form_fields(form), user=self.write_path_user))
         except ValidationError as exc:
             add_write_errors(form, exc)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def dry_run_insert(doc: models.Model, ctx: Any) -> None:
+    """Run an insert's checks without keeping anything they did: a number or serial the controller drew is
+    given back (savepoint rolled back) and the record's fields are as the form left them; the real insert
+    runs them again."""
+    kept = {f.attname: getattr(doc, f.attname) for f in doc._meta.concrete_fields}
+    try:
+        with transaction.atomic():
+            validate_insert(doc, ctx)
+            raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        for attname, value in kept.items():
+            setattr(doc, attname, value)
 
 
 def add_write_errors(form: Any, exc: ValidationError) -> None:

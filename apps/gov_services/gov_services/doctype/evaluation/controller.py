@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
-from lowcode.core.controller import Controller, WriteContext
+from lowcode.core.controller import Controller, WriteContext, Writer
 
 # The states in which an application has a result its applicant may evaluate.
 DECIDED = {"approved", "denied", "licence_issued", "result_handed_over", "delivered", "archived", "not_accepted"}
@@ -21,31 +21,17 @@ def _citizen(user: Any) -> bool:
 
 
 class EvaluationController(Controller):
-    def validate(self, doc: Evaluation, ctx: WriteContext) -> None:
-        """A citizen evaluates only their own decided application or their own work order, once, as
-        themselves (S004 art. 22): nobody files a poor evaluation on a stranger's behalf."""
-        if not ctx.creating or not _citizen(ctx.user):
-            return
-        user = ctx.user
-        if doc.evaluator_user_id not in (None, user.pk):
-            raise ValidationError({"evaluator_user": _("You evaluate as yourself.")}, code="not_own")
-        source = doc.application or doc.work_order
-        if source is None or source.applicant_user_id != user.pk:
-            raise ValidationError(_("You may evaluate only your own application or work order."), code="not_own")
-        if doc.application_id and doc.application.status not in DECIDED:
-            raise ValidationError(_("An application is evaluated once it has been decided."), code="not_decided")
-        earlier = Evaluation.objects.filter(evaluator_user=user)
-        earlier = (
-            earlier.filter(application=doc.application)
-            if doc.application_id
-            else earlier.filter(work_order=doc.work_order)
-        )
-        if earlier.exists():
-            raise ValidationError(_("You have already evaluated this."), code="already")
+    """An evaluation is of a decided application (or a work order), recorded once per evaluator, in the
+    evaluator's own name: a citizen evaluates only their own records; staff record one given by phone or at
+    the hall (no evaluator account, or their own) — nobody files one in a stranger's name (S004 art. 22)."""
 
     def before_insert(self, doc: Evaluation, ctx: WriteContext) -> None:
-        if _citizen(ctx.user):
-            doc.evaluator_user = ctx.user
+        if ctx.writer is Writer.USER:
+            user = ctx.user
+            if doc.evaluator_user_id not in (None, getattr(user, "pk", None)):
+                raise ValidationError({"evaluator_user": _("You evaluate as yourself.")}, code="not_own")
+            if _citizen(user):
+                doc.evaluator_user = user
         if doc.evaluated_at is None:
             doc.evaluated_at = timezone.now()
         if doc.department_id is None:
@@ -53,3 +39,20 @@ class EvaluationController(Controller):
             doc.department_id = getattr(source, "department_id", None)
         if doc.is_poor:
             doc.status = Evaluation.Status.POOR
+
+    def validate(self, doc: Evaluation, ctx: WriteContext) -> None:
+        if not ctx.creating or (ctx.writer is not Writer.USER and not _citizen(ctx.user)):
+            return
+        source = doc.application or doc.work_order
+        if _citizen(ctx.user) and (source is None or source.applicant_user_id != ctx.user.pk):
+            raise ValidationError(_("You may evaluate only your own application or work order."), code="not_own")
+        if doc.application_id and doc.application.status not in DECIDED:
+            raise ValidationError(_("An application is evaluated once it has been decided."), code="not_decided")
+        if doc.evaluator_user_id:
+            earlier = Evaluation.objects.filter(evaluator_user_id=doc.evaluator_user_id)
+            if doc.application_id:
+                earlier = earlier.filter(application_id=doc.application_id)
+            else:
+                earlier = earlier.filter(work_order_id=doc.work_order_id)
+            if earlier.exists():
+                raise ValidationError(_("You have already evaluated this."), code="already")

@@ -13,6 +13,14 @@ from lowcode.core.naming import next_value
 
 
 class LicenceController(Controller):
+    def validate(self, doc: Licence, ctx: WriteContext) -> None:
+        """A revoked or void licence stays so: what a verifier was told is never undone (a new one is issued)."""
+        ended = (Licence.Status.REVOKED, Licence.Status.VOID)
+        if not ctx.creating and ctx.changing("status") and ctx.was("status", doc) in ended:
+            raise ValidationError(
+                {"status": _("A revoked or void licence cannot be made valid again: issue a new one.")}, code="ended"
+            )
+
     def before_insert(self, doc: Licence, ctx: WriteContext) -> None:
         """The serial counts per licence type and issuer, so identifiers never repeat."""
         if doc.identifier:

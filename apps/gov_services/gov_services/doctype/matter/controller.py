@@ -10,8 +10,9 @@ from lowcode.core.controller import Controller, WriteContext
 
 
 def online_level_change_needs_approval(from_level: int, to_level: int) -> bool:
-    """S000 art. 12: raising a matter from level 1 or 2 to level 2 or 3 needs approval."""
-    return from_level in (1, 2) and to_level in (2, 3) and to_level > from_level
+    """S000 art. 12: raising a matter from level 1 or 2 (to 2 or 3 — and so to anything above, or a detour
+    through level 4 would step around the approval) needs approval."""
+    return from_level in (1, 2) and to_level > from_level
 
 
 def online_level_problem(matter: Matter, new_level: int) -> str:

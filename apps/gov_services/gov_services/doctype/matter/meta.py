@@ -7,7 +7,7 @@ DOCTYPE = {
     "icon": "inventory",
     "natural_key": "implementation_code",
     "controller": "gov_services.gov_services.doctype.matter.controller.MatterController",
-    "field_rules": {"read_only": ["published_guide"]},
+    "field_rules": {"read_only": ["published_guide"], "set_once": ["implementation_code"]},
 }
 
 ONLINE_LEVEL_CHANGE = {

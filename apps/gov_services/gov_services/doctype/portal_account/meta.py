@@ -8,4 +8,6 @@ DOCTYPE = {
     "natural_key": "id_number",
     "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
     "unmask_permission": "gov_services.view_id_number",
+    # who the account is never changes; a wrong registration is closed and made anew
+    "field_rules": {"set_once": ["id_number", "id_type", "user", "account_type"]},
 }

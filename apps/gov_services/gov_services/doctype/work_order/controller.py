@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gov_services.gov_services.doctype.work_order.models import NAMING_SERIES, WorkOrder
+from gov_services.gov_services.doctype.work_order.models import NAMING_SERIES, WorkOrder, WorkOrderMessage
 from lowcode.core.controller import Controller, WriteContext
 from lowcode.core.naming import make_name
 
@@ -21,6 +21,14 @@ class WorkOrderController(Controller):
             raise ValidationError({"applicant_user": _("A work order is filed as yourself.")}, code="not_own")
         if doc.application_id and doc.application.applicant_user_id != user.pk:
             raise ValidationError({"application": _("You may name only your own application.")}, code="not_own")
+
+    def validate_rows(self, doc: WorkOrder, model: type, rows: list, ctx: WriteContext) -> None:
+        """Follow-up messages are kept as written: new ones are added, none is edited afterwards."""
+        if model is not WorkOrderMessage:
+            return
+        stored = dict(WorkOrderMessage.objects.filter(work_order=doc).values_list("pk", "text"))
+        if any(row.pk in stored and stored[row.pk] != row.text for row in rows):
+            raise ValidationError(_("A message is kept as it was sent; add a new one instead."), code="frozen")
 
     def before_insert(self, doc: WorkOrder, ctx: WriteContext) -> None:
         if getattr(ctx.user, "pk", None) and not ctx.user.is_staff:

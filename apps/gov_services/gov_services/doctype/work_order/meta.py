@@ -14,6 +14,11 @@ DOCTYPE = {
     "field_rules": {
         "read_only": ["number"],
         "set_once": ["received_at", "source", "order_type"],
-        "write_roles": {"revisit_note": ["Hotline Agent"]},
+        # the hotline dispatches (首接负责制) and dates what it received; a unit returns an order, never moves it
+        "write_roles": {
+            "revisit_note": ["Hotline Agent"],
+            "department": ["Hotline Agent"],
+            "received_at": ["Hotline Agent"],
+        },
     },
 }
