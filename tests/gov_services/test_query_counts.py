@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -28,17 +23,15 @@ from django.utils import timezone, translation
 
 from gov_services.models import Application, ApplicationMaterial
 from lowcode.api.models import credential_generate
-from lowcode.commands.util import free_port
 from lowcode.core.documents import save_doc
 from lowcode.core.models import Role, Version
 from lowcode.customization import services as customization
 from lowcode.customization.models import CustomField
 from lowcode.deadlines.models import Deadline
-from lowcode.sites import BENCH_ROOT
 from lowcode.workflow import engine
 from lowcode.workflow.models import WorkflowAction, WorkflowState, WorkflowTransition
-from tests.conftest import subprocess_env
 from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
+from tests.support.server import bench_serve, first_answer
 
 FORM_MAX, LIST_MAX, API_MAX = 25, 15, 8
 APPLICATIONS = 6
@@ -182,16 +175,6 @@ def test_another_running_process_sees_a_changed_workflow_without_restart() -> No
     departments, matters = catalogue()
     clerk = make_user("clerk", "Window Clerk", departments["centre"])
     app = make_application(matters[0], user=clerk)
-    port = free_port(8720)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lowcode.commands", "serve", "--port", str(port), "--workers", "1"],
-        env=subprocess_env(),
-        cwd=BENCH_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def form() -> str:
@@ -199,17 +182,9 @@ def test_another_running_process_sees_a_changed_workflow_without_restart() -> No
         with browser.open(url, timeout=10) as response:
             return response.read().decode()
 
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                login = urllib.parse.urlencode({"usr": "clerk", "pwd": PASSWORD}).encode()
-                browser.open(f"{base}/api/method/login", data=login, timeout=10).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with bench_serve(8720) as (base, _server):
+        login = urllib.parse.urlencode({"usr": "clerk", "pwd": PASSWORD}).encode()
+        first_answer(lambda: browser.open(f"{base}/api/method/login", data=login, timeout=10).close())
         before = form()
         assert "一次性告知" in before  # the clerk may take it; that process has the workflow cached now
         transition = WorkflowTransition.objects.get(
@@ -223,6 +198,3 @@ def test_another_running_process_sees_a_changed_workflow_without_restart() -> No
         state.save()
 
         assert "已提交（本站）" in form()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)

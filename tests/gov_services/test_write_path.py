@@ -336,13 +336,17 @@ def test_the_name_a_list_returns_fetches_the_record(world, doctype: str) -> None
     assert {r["title"] for r in rows} <= set(model.objects.values_list("name", flat=True))
 
 
-def test_licence_holder_and_validity_are_recorded_once(world) -> None:
-    from gov_services.gov_services.doctype.licence.services import licence_issue
-
-    matter = next(
+def licence_matter(world: dict) -> Matter:
+    return next(
         m for m in world["matters"] if m.issues_licence and m.licence_type_id and m.department_id == world["market"].pk
     )
-    licence = licence_issue(
+
+
+def market_licence(world: dict) -> Licence:
+    from gov_services.gov_services.doctype.licence.services import licence_issue
+
+    matter = licence_matter(world)
+    return licence_issue(
         licence_type=matter.licence_type,
         issuer=matter.department,
         holder_name="李四",
@@ -351,6 +355,10 @@ def test_licence_holder_and_validity_are_recorded_once(world) -> None:
         issued_on=timezone.localdate(),
         user=None,
     )
+
+
+def test_licence_holder_and_validity_are_recorded_once(world) -> None:
+    licence = market_licence(world)
     before = snapshot(licence)
     client = api(world["users"]["reviewer"])
     refused(put(client, "Licence", licence.identifier, {"holder_name": "王二", "valid_to": "2099-01-01"}), "持证")
@@ -450,9 +458,7 @@ def test_the_web_form_cannot_write_what_it_does_not_carry(world) -> None:
 
 
 def test_a_licence_issued_through_the_api_gets_its_identifier_from_the_controller(world) -> None:
-    matter = next(
-        m for m in world["matters"] if m.issues_licence and m.licence_type_id and m.department_id == world["market"].pk
-    )
+    matter = licence_matter(world)
     client = api(world["users"]["reviewer"])
     payload = {
         "licence_type": matter.licence_type.code,
@@ -515,22 +521,10 @@ def test_records_stay_in_scope_and_who_they_are_never_changes(world) -> None:
 
 
 def test_a_revoked_licence_stays_revoked_and_a_sent_message_stays_as_sent(world) -> None:
-    from gov_services.gov_services.doctype.licence.services import licence_issue
     from gov_services.models import WorkOrderMessage
     from lowcode.core.documents import save_doc, save_rows
 
-    matter = next(
-        m for m in world["matters"] if m.issues_licence and m.licence_type_id and m.department_id == world["market"].pk
-    )
-    licence = licence_issue(
-        licence_type=matter.licence_type,
-        issuer=matter.department,
-        holder_name="李四",
-        holder_id_type="resident_id",
-        holder_id_number="110101199003077777",
-        issued_on=timezone.localdate(),
-        user=None,
-    )
+    licence = market_licence(world)
     licence.status = Licence.Status.REVOKED
     save_doc(licence, update_fields=["status"], user=world["users"]["reviewer"])
     refused(put(api(world["users"]["reviewer"]), "Licence", licence.identifier, {"status": "valid"}), "重新签发")

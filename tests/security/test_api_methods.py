@@ -4,11 +4,7 @@ installed app gets a 404 in Frappe's shape, nothing is imported, and no exceptio
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,9 +13,7 @@ import pytest
 from django.test import Client
 
 from lowcode.api import registry
-from lowcode.commands.util import free_port
-from lowcode.sites import BENCH_ROOT
-from tests.conftest import subprocess_env
+from tests.support.server import bench_serve, first_answer
 
 KILLER = "/api/method/lowcode.commands.__main__.x"
 
@@ -61,26 +55,8 @@ def test_a_method_raising_systemexit_answers_500_in_frappes_shape(db) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_kill_request_leaves_a_real_server_up() -> None:
-    port = free_port(8750)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lowcode.commands", "serve", "--port", str(port), "--workers", "1"],
-        env=subprocess_env(),
-        cwd=BENCH_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                normal = _get(f"{base}/api/method/frappe.auth.get_logged_user")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with bench_serve(8750) as (base, server):
+        normal = first_answer(lambda: _get(f"{base}/api/method/frappe.auth.get_logged_user"))
         assert normal[0] == 401 and normal[1]["exc_type"] == "AuthenticationError"
         before = _workers(server.pid)
         assert len(before) == 1
@@ -90,6 +66,3 @@ def test_the_worker_kill_request_leaves_a_real_server_up() -> None:
             assert body["exc_type"] == "DoesNotExistError"
         assert _get(f"{base}/api/method/frappe.auth.get_logged_user") == normal
         assert _workers(server.pid) == before  # the same worker answered: none was killed and respawned
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)

@@ -4,9 +4,6 @@ new field at its next request, with no restart."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import urllib.request
 from io import BytesIO
 
@@ -19,15 +16,13 @@ from openpyxl import load_workbook
 from gov_services.gov_services.doctype.matter.excel import export_workbook, import_workbook
 from gov_services.models import Application, Matter
 from lowcode.api.models import credential_generate
-from lowcode.commands.util import free_port
 from lowcode.core.models import Version
 from lowcode.customization import services
 from lowcode.customization.models import CustomField, PropertySetter
-from lowcode.sites import BENCH_ROOT
-from tests.conftest import subprocess_env
 from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 from tests.gov_services.portal_support import EXE, PDF
 from tests.lowcode.customization.test_custom_fields import _form_data
+from tests.support.server import bench_serve, first_answer
 
 
 @pytest.fixture()
@@ -151,19 +146,10 @@ def test_another_running_web_process_sees_a_new_field_without_restart() -> None:
     admin = make_user("sysmgr", "System Manager", departments["centre"])
     app = make_application(matters[0], user=clerk)
     credential, secret = credential_generate(user=clerk)
-    port = free_port(8700)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lowcode.commands", "serve", "--port", str(port), "--workers", "1"],
-        env=subprocess_env(),
-        cwd=BENCH_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
     def read() -> dict:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/resource/Application/{app.number}",
+        request = urllib.request.Request(  # noqa: S310  our own server on loopback
+            f"{base}/api/resource/Application/{app.number}",
             headers={"Authorization": f"token {credential.api_key}:{secret}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  our own server
@@ -171,16 +157,8 @@ def test_another_running_web_process_sees_a_new_field_without_restart() -> None:
 
             return json.loads(response.read())["data"]
 
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                before = read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with bench_serve(8700) as (base, _server):
+        before = first_answer(read)
         assert "permit_no" not in before
         services.custom_field_insert(
             cf=CustomField(
@@ -193,9 +171,3 @@ def test_another_running_web_process_sees_a_new_field_without_restart() -> None:
         assert read()["permit_no"] == "JY13211000001"  # the same running process, no restart
         CustomField.objects.filter(fieldname="permit_no").delete()
         assert "permit_no" not in read()
-    finally:
-        import os
-        import signal
-
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
