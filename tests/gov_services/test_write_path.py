@@ -567,3 +567,55 @@ def test_a_refused_desk_form_spends_no_number(world) -> None:
     assert page.status_code == 200
     after = dict(NamingSeries.objects.values_list("name", "current"))
     assert {name: after[name] for name in after if after[name] != counters.get(name, 0)} == {}
+
+
+def test_frappe_client_insert_save_and_delete_take_the_same_path(world) -> None:
+    from tests.gov_services.factories import resident_id
+
+    client = api(world["users"]["clerk"])
+    matter = market_matter(world)
+
+    def call(method: str, payload: dict) -> Any:
+        return client.post(
+            f"/api/method/frappe.client.{method}", data=json.dumps(payload), content_type="application/json"
+        )
+
+    doc = {"doctype": "Application", **application_payload(matter, id_number=resident_id())}
+    forged = call("insert", {"doc": {**doc, "submitted_at": "2026-01-05 09:00:00"}})
+    refused(forged, "提交")
+    made = call("insert", {"doc": doc})
+    assert made.status_code == 200, made.content.decode()[:300]
+    number = made.json()["message"]["name"]
+    app = Application.objects.get(number=number)
+    assert app.materials.count() == matter.published_guide.materials.count()
+    before = snapshot(app)
+    refused(call("save", {"doc": {"doctype": "Application", "name": number, "status": "approved"}}), "工作流")
+    assert snapshot(app) == before
+    saved = call("save", {"doc": {"doctype": "Application", "name": number, "remarks": "已电话联系"}})
+    assert saved.status_code == 200 and saved.json()["message"]["remarks"] == "已电话联系"
+
+    article = api(world["users"]["sysmgr"]).post(
+        "/api/method/frappe.client.insert",
+        data=json.dumps(
+            {
+                "doc": {
+                    "doctype": "Knowledge Article",
+                    "title": "社保卡补办",
+                    "answer": "带身份证到窗口",
+                    "department": world["market"].name,
+                }
+            }
+        ),
+        content_type="application/json",
+    )
+    assert article.status_code == 200, article.content.decode()[:300]
+    name = article.json()["message"]["name"]
+    gone = api(world["users"]["sysmgr"]).post(
+        "/api/method/frappe.client.delete",
+        data=json.dumps({"doctype": "Knowledge Article", "name": name}),
+        content_type="application/json",
+    )
+    assert gone.status_code == 200
+    from gov_services.models import KnowledgeArticle
+
+    assert not KnowledgeArticle.objects.filter(pk=name).exists()
