@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.module_loading import import_string
 
@@ -108,8 +108,10 @@ def _belongs_to_conditions(user: Any, model: type[models.Model], fields: Any) ->
         if owner_q is None:
             allowed |= Q(**{doctype_field: name})
         else:
-            ids = owner._default_manager.filter(owner_q).annotate(_lowcode_id=Cast("pk", CharField()))
-            allowed |= Q(**{doctype_field: name, f"{id_field}__in": ids.values("_lowcode_id")})
+            # the id column is text: compare it as the owner's integer key (a cast to text would meet a
+            # different collation on MariaDB); EXISTS walks the owner's primary key
+            in_scope = owner._default_manager.filter(owner_q, pk=Cast(OuterRef(id_field), BigIntegerField()))
+            allowed |= Q(**{doctype_field: name}) & Q(Exists(in_scope))
     return allowed
 
 
