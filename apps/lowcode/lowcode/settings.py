@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from lowcode.core.csp import site_policies
 from lowcode.core.hooks import app_hooks
 from lowcode.sites import BENCH_ROOT, SiteError, get_site, installed_apps
 
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lowcode.core.csp.ContentSecurityPolicyMiddleware",  # before X-Frame-Options, whose header it mirrors
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lowcode.core.definitions.FreshDefinitions",
 ]
@@ -182,6 +184,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"  # no page is framed by another; the print preview allows its own desk only
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The Content-Security-Policy of the desk and of the portal (lowcode.core.csp), each directive overridable by
+# "content_security_policy" in site_config.json, for both areas or under "desk" / "portal" for one.
+CONTENT_SECURITY_POLICY = site_policies(CONFIG.get("content_security_policy"))
 if CONFIG.get("https"):
     # Served over https, behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips
     # any such header a client sends): redirect plain http, tell browsers to stay on https, secure cookies.
