@@ -48,6 +48,8 @@ urlpatterns = [
     path("desk/supervision/", deadline_views.overview, name="desk_supervision_overview"),
     path("desk/customize-form/", customization_views.customize_form, name="desk_customize_form"),
     path("desk/printing/preview/", printing_views.preview, name="desk_print_preview"),
+    path("desk/printing/bulk/<int:pk>/", printing_views.bulk_print_progress, name="desk_bulk_print"),
+    path("desk/printing/bulk/<int:pk>/pdf/", printing_views.bulk_print_download, name="desk_bulk_print_download"),
     path("printed/<int:pk>/", printing_views.printed_download, name="printed_document"),
     path("private/<path:path>", private_file, name="private_file"),
     path("desk/", admin.site.urls),

@@ -46,6 +46,7 @@ def test_desk_home_groups_doctypes_by_module(admin_client: Client) -> None:
     core = next(m for m in app_list if m["module"] == "Core")
     assert core["name"] == "用户与系统"
     assert sorted(m["object_name"] for m in core["models"]) == [
+        "BulkPrintJob",
         "CustomField",
         "DeadlinePolicy",
         "DeadlineRecompute",

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.desk.admin import DocTypeAdmin, RecordOnlyAdmin
-from lowcode.printing.models import LetterHead, PrintedDocument, PrintFormat
+from lowcode.printing.models import BulkPrintJob, LetterHead, PrintedDocument, PrintFormat
 
 
 @admin.register(PrintFormat)
@@ -53,3 +53,27 @@ class PrintedDocumentAdmin(RecordOnlyAdmin):
         return format_html(
             '<a class="underline" href="{}">{}</a>', reverse("printed_document", args=[obj.pk]), _("download")
         )
+
+
+@admin.register(BulkPrintJob)
+class BulkPrintJobAdmin(RecordOnlyAdmin):
+    """The log of desk bulk prints, read-only. A job's progress page and PDF are for the user who asked for it
+    (and superusers), who reach them through their notification."""
+
+    list_display = ("created_at", "user", "doctype", "print_format", "status", "done", "total", "finished_at")
+    list_filter = ("status", "doctype")
+    list_select_related = ("user", "print_format")
+    fields = (
+        "user",
+        "doctype",
+        "print_format",
+        "status",
+        "done",
+        "total",
+        "doc_ids",
+        "error_code",
+        "error",
+        "created_at",
+        "finished_at",
+    )
+    readonly_fields = fields

@@ -1,11 +1,15 @@
-"""Print formats (Jinja templates rendered in a sandbox, then PDF) and letter heads, edited in the desk, and the
-PDFs that workflow steps issue — kept immutable with their hash."""
+"""Print formats (Jinja templates rendered in a sandbox, then PDF) and letter heads, edited in the desk, the
+PDFs that workflow steps issue — kept immutable with their hash — and the desk's bulk print jobs."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lowcode.core.files import private_storage, sniff
@@ -118,3 +122,70 @@ class PrintedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OwnerOnlyStorage(FileSystemStorage):
+    """The site's private files, served only by the bulk print download — to the job's owner and superusers. Not
+    a PrivateFileStorage on purpose: /private/ serves a file to whoever may read the record it belongs to."""
+
+    def url(self, name: str | None) -> str:
+        parts = (name or "").split("/")
+        if len(parts) < 3 or parts[0] != "bulk_print" or not parts[1].isdigit():
+            return ""
+        return reverse("desk_bulk_print_download", args=[int(parts[1])])
+
+
+@cache
+def bulk_print_storage() -> OwnerOnlyStorage:
+    return OwnerOnlyStorage(location=settings.PRIVATE_FILES_ROOT)
+
+
+def bulk_print_path(job: BulkPrintJob, filename: str) -> str:
+    return f"bulk_print/{job.pk}/{filename}"
+
+
+class BulkPrintJob(models.Model):
+    """A desk bulk print too large for one request: the records the user might print when asking, printed by a
+    background job with their rights (masking included), the PDF kept for them alone."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Complete")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+"
+    )
+    doctype = models.CharField(_("DocType"), max_length=100)
+    print_format = models.ForeignKey(
+        PrintFormat, verbose_name=_("print format"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    doc_ids = models.JSONField(
+        _("records"), default=list, help_text=_("The IDs of the selected records the user might print when asking.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("printed"), default=0)
+    total = models.PositiveIntegerField(_("records to print"), default=0)
+    file = models.FileField(_("PDF"), upload_to=bulk_print_path, storage=bulk_print_storage, blank=True)
+    error_code = models.CharField(_("error code"), max_length=30, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk print job")
+        verbose_name_plural = _("bulk print jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.doctype} × {self.total} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def progress(self) -> int:
+        """Percent done."""
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

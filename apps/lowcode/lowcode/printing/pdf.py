@@ -28,3 +28,16 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=fetcher(), base_url=None).write_pdf(font_config=font_config())
+
+
+def html_to_document(html: str) -> Any:
+    """The laid-out pages (the costly part), to be joined with others by `documents_to_pdf`."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=fetcher(), base_url=None).render(font_config=font_config())
+
+
+def documents_to_pdf(documents: list[Any]) -> bytes:
+    """Laid-out documents as one PDF, their pages in order (WeasyPrint's own way of joining documents)."""
+    pages = [page for document in documents for page in document.pages]
+    return bytes(documents[0].copy(pages).write_pdf())

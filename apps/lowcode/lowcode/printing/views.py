@@ -1,21 +1,26 @@
-"""Printing views: a record as PDF (or HTML) in a chosen format, the editor's live preview, and downloads of
-issued notices — every one through lowcode.core.permissions."""
+"""Printing views: a record as PDF (or HTML) in a chosen format, the editor's live preview, downloads of
+issued notices — every one through lowcode.core.permissions — and a bulk print job's progress and PDF, for the
+user who asked for it."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from lowcode.core import permissions, registry
-from lowcode.printing.models import LetterHead, PrintedDocument, PrintFormat
+from lowcode.printing.bulk import bulk_print_job_for
+from lowcode.printing.models import BulkPrintJob, LetterHead, PrintedDocument, PrintFormat
 from lowcode.printing.pdf import html_to_pdf
 from lowcode.printing.sandbox import TemplateProblem
 from lowcode.printing.services import NoPrintFormat, document_html, format_for, page_html
@@ -113,3 +118,36 @@ def printed_download(request: HttpRequest, pk: int) -> FileResponse:
     if doc is None:
         raise Http404  # outside the user's scope looks the same as absent
     return FileResponse(issued.file.open("rb"), content_type="application/pdf", filename=f"{issued.title}.pdf")
+
+
+@staff_member_required(login_url="admin:login")
+def bulk_print_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bulk print job's progress, refreshing itself while it runs; the PDF's link once it is done."""
+    job = bulk_print_job_for(request.user, pk)
+    if job is None:
+        raise Http404  # another user's job looks the same as none
+    try:
+        label = registry.get(job.doctype).model._meta.verbose_name_plural
+    except registry.UnknownDocType:
+        label = job.doctype
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Bulk print"),
+        "job": job,
+        "doctype_label": label,
+        "refresh_seconds": 3 if job.is_open else None,
+    }
+    return render(request, "printing/bulk_print_job.html", context)
+
+
+@staff_member_required(login_url="admin:login")
+def bulk_print_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = bulk_print_job_for(request.user, pk)
+    if job is None or job.status != BulkPrintJob.Status.DONE or not job.file:
+        raise Http404
+    name = job.print_format.name if job.print_format else job.doctype
+    response = FileResponse(
+        job.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{name}.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
