@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
@@ -157,7 +156,12 @@ def delete(*, request: HttpRequest, user: Any, doctype: str = "", name: str = ""
 def upload_file(
     *, request: HttpRequest, user: Any, doctype: str = "", docname: str = "", fieldname: str = "", **_: Any
 ) -> dict[str, Any]:
-    """A PDF, PNG or JPEG (checked by content, not by name), attached to a record's file field."""
+    """A PDF, PNG or JPEG (checked by content, not by name), attached to a record's file field. The record is
+    saved through the write path like any edit — scope, the state's editors, the field's rules, the controller,
+    the content check — and the file is stored only by that save: a refused upload leaves nothing behind."""
+    from lowcode.core.documents import save_doc
+    from lowcode.workflow.engine import may_edit_in_state
+
     upload = request.FILES.get("file")
     if upload is None:
         raise ApiError("No file was sent (multipart field “file”)")
@@ -178,15 +182,16 @@ def upload_file(
         raise ApiError(f"{doctype} has no field {fieldname}") from None
     if field.get_internal_type() != "FileField":
         raise ApiError(f"{fieldname} is not a file field")
+    if not may_edit_in_state(doc, user):
+        raise forbidden("This record cannot be edited in its current state")
     content = upload.read()
     digest = hashlib.sha256(content).hexdigest()
     base = str(upload.name or "file").rsplit("/", 1)[-1].rsplit(".", 1)[0][:60] or "file"
-    with transaction.atomic():
-        getattr(doc, fieldname).save(f"{base}{EXTENSIONS[kind]}", ContentFile(content), save=False)
-        from lowcode.core.documents import save_doc
-
-        save_doc(doc, update_fields=[fieldname], user=user)
-    stored = getattr(doc, fieldname)
+    # Assigned, not stored: the save stores it once the field rules and the controller have let it through,
+    # and deletes it again if the write fails after that (lowcode.core.documents.atomic_with_files).
+    setattr(doc, field.name, ContentFile(content, name=f"{base}{EXTENSIONS[kind]}"))
+    save_doc(doc, update_fields=[field.name], user=user)
+    stored = getattr(doc, field.name)
     return {
         "file_url": stored.url,
         "file_name": stored.name.rsplit("/", 1)[-1],

@@ -17,7 +17,9 @@ keeps no state (one instance serves every write). The field rules:
     }
 
 and the fields a workflow owns (its state field and the fields its transitions set), which only
-`apply_transition` writes; the workflow app tells core which they are through `register_field_owner`.
+`apply_transition` writes; the workflow app tells core which they are through `register_field_owner`. A field a
+transition requires is the workflow's too once the record is past that transition: before, a person fills it in
+and then takes the action; after, it is what was decided.
 
 Who writes decides which rules apply: a person through a surface (desk, API, portal, import — `user` set
 and no `system_write()` around the call); the system (services that compute system fields, fixtures,
@@ -132,11 +134,13 @@ class Controller:
 
 
 _BASE = Controller()
-_field_owners: list[Callable[[type[models.Model]], set[str]]] = []
+_field_owners: list[Callable[..., set[str]]] = []
 
 
-def register_field_owner(owner: Callable[[type[models.Model]], set[str]]) -> None:
-    """A capability that owns fields of some DocTypes (the workflow) says which, per model."""
+def register_field_owner(owner: Callable[..., set[str]]) -> None:
+    """A capability that owns fields of some DocTypes (the workflow) says which: `owner(model)` — those it owns
+    in every state of a record; `owner(model, doc, stored=…)` — those it owns of this record in its state (a
+    superset), the state read from the database (the row locked) with `stored=True`, else as `doc` holds it."""
     _field_owners.append(owner)
 
 
@@ -168,10 +172,12 @@ def field_rules(model: type[models.Model]) -> FieldRules:
     )
 
 
-def workflow_owned(model: type[models.Model]) -> set[str]:
+def workflow_owned(model: type[models.Model], doc: models.Model | None = None, *, stored: bool = False) -> set[str]:
+    """The fields only the workflow writes: without `doc`, those it owns in every state; with it, those it owns
+    of this record now — by the state stored (a write: `stored=True`) or the one `doc` holds (a form shown)."""
     owned: set[str] = set()
     for owner in _field_owners:
-        owned |= owner(model)
+        owned |= owner(model) if doc is None else owner(model, doc, stored=stored)
     return owned
 
 
@@ -197,12 +203,13 @@ def _label(model: type[models.Model], name: str) -> str:
         return name
 
 
-def readonly_for(model: type[models.Model], user: Any) -> set[str]:
+def readonly_for(model: type[models.Model], user: Any, doc: models.Model | None = None) -> set[str]:
     """The editable fields a person may not write in a form (shown read-only): the system's, the workflow's,
     and those another role writes. Set-once fields stay in the form (with their Customize Form labels and
-    options) and a change to one is refused with its reason."""
+    options) and a change to one is refused with its reason. With `doc` (the record the form shows), also the
+    fields the workflow owns of it in its state: those a transition it has passed required."""
     rules = field_rules(model)
-    blocked = set(rules.read_only) | workflow_owned(model)
+    blocked = set(rules.read_only) | workflow_owned(model, doc)
     if not getattr(user, "is_superuser", False):
         roles = user_roles(user)
         blocked |= {name for name, allowed in rules.write_roles.items() if not allowed & roles}
@@ -219,6 +226,10 @@ def check_field_rules(doc: models.Model, ctx: WriteContext) -> None:
         errors.setdefault(name, []).append(ValidationError(message, code=code))
 
     owned = workflow_owned(model) if ctx.writer is not Writer.WORKFLOW else set()
+    # what a transition the record has passed required: the workflow's, judged by the state as stored
+    decided: set[str] = set()
+    if ctx.writer is not Writer.WORKFLOW and ctx.changed - owned:
+        decided = workflow_owned(model, doc, stored=not ctx.creating) - owned
     superuser = bool(getattr(ctx.user, "is_superuser", False))
     for name in sorted(ctx.changed):
         label = _label(model, name)
@@ -245,6 +256,13 @@ def check_field_rules(doc: models.Model, ctx: WriteContext) -> None:
                     % {"field": label, "roles": "、".join(sorted(allowed))},
                     WriteErrorCode.ROLE_REQUIRED,
                 )
+        if name in decided and name not in errors:
+            refuse(
+                name,
+                _("%(field)s was recorded by a workflow action and cannot be changed in this state.")
+                % {"field": label},
+                WriteErrorCode.WORKFLOW_OWNED,
+            )
     if not ctx.creating:
         frozen, reason = controller_for(model).frozen_fields(doc, ctx)
         blocked = set(ctx.changed) if frozen is None else ctx.changed & frozen
@@ -262,7 +280,8 @@ def given_fields(doc: models.Model, names: Iterable[str] | None) -> set[str]:
     """The concrete fields a new record was given: those named, else those differing from a blank record."""
     concrete = {f.name: f for f in doc._meta.concrete_fields if not f.primary_key}
     if names is not None:
-        return {n for n in names if n in concrete}
+        related = {f.name for f in doc._meta.many_to_many}
+        return {n for n in names if n in concrete or n in related}
     blank = type(doc)()
     given = set()
     for name, f in concrete.items():

@@ -3,11 +3,19 @@
 Each write runs the DocType's field rules and controller (lowcode.core.controller), then doc_events, in
 one transaction. Nothing outside this module (and the few bulk writers named in the write-path lint,
 tests/lowcode/core/test_write_path_lint.py) calls a model's save() or delete() on a DocType.
+
+A file stored by a write goes with its transaction: the rows roll back, a storage does not, so each write here
+runs in `atomic_with_files()`, which deletes the files stored inside it (`file_stored`) when it ends in an
+exception. A writer that stores files around these calls (the workflow engine's notices, an upload) opens it
+around its own transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -24,6 +32,61 @@ from lowcode.core.files import check_uploads
 from lowcode.core.signals import document_inserted
 
 M = TypeVar("M", bound=models.Model)
+logger = logging.getLogger(__name__)
+
+_stored_files: ContextVar[list[tuple[Any, str]] | None] = ContextVar("lowcode_stored_files", default=None)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    """transaction.atomic(), and the files stored inside it are deleted again if it ends in an exception (refused,
+    or failed): a refused write leaves no file behind. A block that ends well hands its files to the enclosing
+    one, so they go if that one fails; a transaction opened outside any such block cannot be followed."""
+    outer = _stored_files.get()
+    stored: list[tuple[Any, str]] = []
+    token = _stored_files.set(stored)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in reversed(stored):
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("could not delete %s, stored by a write that was rolled back", name)
+        raise
+    else:
+        if outer is not None:
+            outer.extend(stored)
+    finally:
+        _stored_files.reset(token)
+
+
+def file_stored(storage: Any, name: str) -> None:
+    """A file was just stored for a row written in the current `atomic_with_files()` block: it goes if that does."""
+    stored = _stored_files.get()
+    if stored is not None and name:
+        stored.append((storage, name))
+
+
+def _new_files(doc: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The files among `fields` that saving `doc` will store (assigned, not yet in storage), by field."""
+    names = set(fields)
+    return {
+        f.name: value
+        for f in doc._meta.concrete_fields
+        if isinstance(f, models.FileField)
+        and f.name in names
+        and (value := getattr(doc, f.attname))
+        and not getattr(value, "_committed", True)
+    }
+
+
+def _kept(files: dict[str, Any]) -> None:
+    """The files a save just stored go with its transaction (`atomic_with_files`)."""
+    for value in files.values():
+        if getattr(value, "_committed", False):
+            file_stored(value.storage, value.name)
 
 
 def _has_field(doc: models.Model, name: str) -> bool:
@@ -45,23 +108,33 @@ def validate_insert(doc: models.Model, ctx: WriteContext) -> None:
     fire(doc, "validate")
 
 
-@transaction.atomic
-def insert_doc(doc: M, *, user: Any = None, given: Iterable[str] | None = None) -> M:
-    """Insert a new record. `given`: the fields the writer supplied (else: those differing from a blank one)."""
-    ctx = insert_context(doc, user=user, given=given)
-    if user is not None and getattr(user, "pk", None) and _has_field(doc, "owner"):
-        doc.owner = doc.modified_by = user  # type: ignore[attr-defined]
-    validate_insert(doc, ctx)
-    doc.full_clean()
-    doc.save(force_insert=True)
-    document_inserted.send(sender=type(doc), doc=doc, user=user)
-    controller_for(type(doc)).after_insert(doc, ctx)
-    fire(doc, "after_insert")
-    fire(doc, "on_change")
+def insert_doc(
+    doc: M, *, user: Any = None, given: Iterable[str] | None = None, relations: dict[str, Any] | None = None
+) -> M:
+    """Insert a new record. `given`: the fields the writer supplied (else: those differing from a blank one);
+    `relations`: many-to-many values the writer supplied, checked by the same rules and set before the
+    controller's after_insert (which has the last word)."""
+    relations = dict(relations or {})
+    if relations:
+        given = [*(given if given is not None else given_fields(doc, None)), *relations]
+    with atomic_with_files():
+        ctx = insert_context(doc, user=user, given=given)
+        if user is not None and getattr(user, "pk", None) and _has_field(doc, "owner"):
+            doc.owner = doc.modified_by = user  # type: ignore[attr-defined]
+        validate_insert(doc, ctx)
+        doc.full_clean()
+        files = _new_files(doc, [f.name for f in doc._meta.concrete_fields])
+        doc.save(force_insert=True)
+        _kept(files)
+        for name, value in relations.items():
+            getattr(doc, name).set(value)
+        document_inserted.send(sender=type(doc), doc=doc, user=user)
+        controller_for(type(doc)).after_insert(doc, ctx)
+        fire(doc, "after_insert")
+        fire(doc, "on_change")
     return doc
 
 
-@transaction.atomic
 def save_doc(
     doc: M,
     *,
@@ -74,21 +147,24 @@ def save_doc(
     fields = list(dict.fromkeys(update_fields))
     if not fields:
         return doc
-    ctx = update_context(doc, fields, user=user)
-    validate_update(doc, ctx)
-    if _has_field(doc, "modified_at") and "modified_at" not in fields:
-        fields.append("modified_at")
-    if user is not None and getattr(user, "pk", None) and _has_field(doc, "modified_by"):
-        doc.modified_by = user  # type: ignore[attr-defined]
-        fields.append("modified_by")
-    skip = set(exclude_from_validation)
-    doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
-    doc.save(update_fields=fields)
-    if versioned and ctx.before is not None:
-        record_version(doc, ctx.before, fields, user)
-    controller_for(type(doc)).on_update(doc, ctx)
-    fire(doc, "on_update")
-    fire(doc, "on_change")
+    with atomic_with_files():
+        ctx = update_context(doc, fields, user=user)
+        validate_update(doc, ctx)
+        if _has_field(doc, "modified_at") and "modified_at" not in fields:
+            fields.append("modified_at")
+        if user is not None and getattr(user, "pk", None) and _has_field(doc, "modified_by"):
+            doc.modified_by = user  # type: ignore[attr-defined]
+            fields.append("modified_by")
+        skip = set(exclude_from_validation)
+        doc.full_clean(exclude=[f.name for f in doc._meta.fields if f.name not in fields or f.name in skip])
+        files = _new_files(doc, fields)
+        doc.save(update_fields=fields)
+        _kept(files)
+        if versioned and ctx.before is not None:
+            record_version(doc, ctx.before, fields, user)
+        controller_for(type(doc)).on_update(doc, ctx)
+        fire(doc, "on_update")
+        fire(doc, "on_change")
     return doc
 
 
@@ -100,6 +176,7 @@ def update_context(doc: models.Model, fields: Iterable[str], *, user: Any = None
         return WriteContext(user=user, writer=current_writer(user), creating=False, changed=set(names))
     attnames = {n: doc._meta.get_field(n).attname for n in names}
     changed = {n for n, a in attnames.items() if a not in stored or stored[a] != getattr(doc, a)}
+    changed |= set(_new_files(doc, names))  # a new file is a change, whatever its name
     return WriteContext(user=user, writer=current_writer(user), creating=False, changed=changed, before=stored)
 
 
@@ -178,7 +255,6 @@ def rows_context(doc: models.Model, *, user: Any = None) -> WriteContext:
     return WriteContext(user=user, writer=current_writer(user), creating=False)
 
 
-@transaction.atomic
 def save_rows(
     doc: models.Model,
     model: type[models.Model],
@@ -190,15 +266,18 @@ def save_rows(
 ) -> None:
     """Write rows of a child table of `doc` (Frappe's child DocType): the parent's controller sees the whole
     table as it would be (`table`) and may refuse; then the changed rows are saved and the deleted removed."""
-    controller_for(type(doc)).validate_rows(doc, model, list(table), rows_context(doc, user=user))
-    changed = list(changed)
-    for row in changed:
-        check_uploads(row, [f.name for f in row._meta.concrete_fields])
-    for row in changed:
-        row.full_clean()
-        row.save()
-    for row in deleted:
-        row.delete()
+    with atomic_with_files():
+        controller_for(type(doc)).validate_rows(doc, model, list(table), rows_context(doc, user=user))
+        changed = list(changed)
+        for row in changed:
+            check_uploads(row, [f.name for f in row._meta.concrete_fields])
+        for row in changed:
+            row.full_clean()
+            files = _new_files(row, [f.name for f in row._meta.concrete_fields])
+            row.save()
+            _kept(files)
+        for row in deleted:
+            row.delete()
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
 """The workflow effect {"type": "print", "format": "受理承诺单"} (optionally "when": an expression on doc):
 a transition that issues a notice renders
 it inside its transaction and keeps the PDF (a failed render refuses the transition, so no step goes by
-without its notice). The format is checked when the workflow is saved and by `manage.py check`
-(lowcode_printing.E001–E005): it exists, is enabled and prints the workflow's DocType."""
+without its notice). It runs after the record's save (phase "after_save"): once the DocType's controller has
+accepted the new state, so a refused transition renders nothing, and the notice shows the record as the
+transition left it; if the transition still fails after it, the stored PDF is deleted with the rollback
+(lowcode.core.documents.atomic_with_files). The format is checked when the workflow is saved and by
+`manage.py check` (lowcode_printing.E001–E005): it exists, is enabled and prints the workflow's DocType."""
 
 from __future__ import annotations
 
@@ -85,4 +88,4 @@ def _run(doc: models.Model, effect: dict[str, Any], user: Any) -> list[str]:
     return []
 
 
-effects.register(effects.EffectType("print", "before_save", _validate, _run))
+effects.register(effects.EffectType("print", "after_save", _validate, _run))

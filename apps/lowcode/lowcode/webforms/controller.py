@@ -59,11 +59,8 @@ class WebFormController:
         doc = self.model(**plain)
         if self.web_form.owner_field:
             setattr(doc, self.web_form.owner_field, self.user)
-        insert_doc(doc, user=self.user)
-        for name, value in values.items():
-            if self._is_m2m(name):
-                getattr(doc, name).set(value)
-        return doc
+        relations = {k: v for k, v in values.items() if self._is_m2m(k)}
+        return insert_doc(doc, user=self.user, relations=relations)
 
     def update(self, doc: models.Model, values: dict[str, Any]) -> models.Model:
         for name, value in values.items():

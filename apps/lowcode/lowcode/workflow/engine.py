@@ -6,6 +6,12 @@ self-approval; the condition; the comment and required fields; the joint approva
 (SELECT … FOR UPDATE), so of two concurrent transitions exactly one wins and the other is told the
 state moved on. Then it sets the state and in-transaction effects, writes the audit entry, and runs the
 after-commit effects and doc_events once the transaction commits. Any refusal changes nothing.
+
+An effect's phase says when it runs: "before_save" (it sets fields of the record, saved with the state),
+"after_save" (it keeps something beside the record, such as an issued notice and its PDF: only once the
+DocType's controller has accepted the new state, still inside the transaction, so its failure refuses the
+transition) or "after_commit". The transaction is `atomic_with_files()`: a file an effect stored is deleted
+again if the transition is refused or fails afterwards.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from django.utils.translation import gettext as _
 from lowcode.core import permissions, registry
 from lowcode.core.controller import workflow_write
 from lowcode.core.doc_events import fire
-from lowcode.core.documents import jsonable, save_doc
+from lowcode.core.documents import atomic_with_files, jsonable, save_doc
 from lowcode.core.hooks import get_hooks
 from lowcode.core.signals import transition_applied
 from lowcode.workflow import effects as effect_types
@@ -221,7 +227,7 @@ def apply_transition(
     workflow = workflow_for(model)
     if doctype is None or workflow is None:
         raise WorkflowError(_("This record has no workflow."))
-    with transaction.atomic():
+    with atomic_with_files():
         locked = model._default_manager.select_for_update().get(pk=doc.pk)
         seen = getattr(doc, workflow.state_field)
         current = getattr(locked, workflow.state_field)
@@ -343,6 +349,10 @@ def _apply(
             nested = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
             code = next((e.code for errors in nested for e in errors if e.code), None)
             raise WorkflowError("；".join(exc.messages), code=code) from exc
+    for effect in transition.effects:
+        kind = effect_types.get(effect["type"])
+        if kind is not None and kind.phase == "after_save":
+            kind.run(doc, {**effect, "transition": transition.action}, user)
     return {f: getattr(doc, doc._meta.get_field(f).attname) for f in fields}
 
 
