@@ -66,6 +66,8 @@ webform_controllers = {
     "Work Order": "gov_services.portal.webforms.WorkOrderWebForm",
 }
 portal_realname_level = "gov_services.gov_services.doctype.portal_account.services.realname_level"
+# Citizens and companies sign in with the ID number or credit code; their user name is an opaque one.
+login_name = ["gov_services.gov_services.doctype.portal_account.services.login_name"]
 portal_menu_items = [
     {"title": _("Service guides"), "route": "/guides/"},
     {"title": _("Look up progress"), "route": "/progress/"},

@@ -391,3 +391,37 @@ def test_the_tracking_page_shows_the_owed_material_and_its_due_date(world) -> No
     shown = "".join(text(page).split())
     assert f"{owed.name}：容缺后补（补交期限{due:%Y-%m-%d}）承诺十日内补交" in shown
     assert GuideMaterial.objects.filter(pk=owed.guide_material_id, necessity="later").exists()
+
+
+def test_returning_from_a_supplement_request_needs_exactly_what_was_requested(world) -> None:
+    """补正: what the reviewer marked defective — an optional material too — must be given again; the citizen's
+    supplement form asks for exactly that, and neither the engine nor the API lets the clock resume without."""
+    clerk, reviewer = world["users"]["clerk"], world["users"]["reviewer"]
+    account = citizen("32110219900303003", "王五", "13800000003", clerk=clerk)
+    app = make_application(world["food"], user=clerk, applicant_user=account.user)
+    optional = necessity(app, "optional")[0]
+    set_rows(app, clerk, **{optional.name: {"status": ApplicationMaterial.Status.SUBMITTED}})
+    app = engine.apply_transition(app, "accept", clerk)
+    app = engine.apply_transition(app, "request_supplement", reviewer, comment="委托书未签字")
+    set_rows(app, reviewer, **{optional.name: {"status": ApplicationMaterial.Status.DEFECTIVE, "note": "未签字"}})
+    before = snapshot(app)
+
+    with pytest.raises(engine.WorkflowError, match=optional.name):
+        engine.apply_transition(app, "supplemented", clerk)
+    response = api(account.user).post(
+        "/api/method/lowcode.api.methods.apply_workflow",
+        data=json.dumps({"doctype": "Application", "name": app.number, "action": "supplemented"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 417 and optional.name in response.content.decode()
+    assert snapshot(app) == before
+    assert Application.objects.get(pk=app.pk).status == "supplement_requested"
+
+    portal = Client()
+    assert portal.login(username=account.id_number, password=PASSWORD)
+    page = portal.get(f"/my/applications/{app.number}/").content.decode()
+    asked = re.findall(r'name="row_(\d+)"', page)
+    assert asked == [str(rows(app)[optional.name].pk)]  # only what was requested, nothing else
+
+    set_rows(app, clerk, **{optional.name: {"status": ApplicationMaterial.Status.SUBMITTED}})
+    assert engine.apply_transition(app, "supplemented", clerk).status == "accepted"

@@ -116,3 +116,22 @@ def mask_id_number(value: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Keep the first 3 and last 4 digits of a mobile number: 13952800001 -> 139****0001."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_address(value: str | None) -> str:
+    """Keep the city and district (the first 6 characters, at most half):
+    镇江市京口区正东路1号 -> 镇江市京口区****."""
+    if not value:
+        return ""
+    value = str(value)
+    return value[: min(6, len(value) // 2)] + "****"

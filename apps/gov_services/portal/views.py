@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gov_services.gov_services.codes import ThemeWindow
+from gov_services.gov_services.doctype.application.controller import requested_materials
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
 from gov_services.gov_services.doctype.department.models import Department
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
@@ -35,6 +36,7 @@ from gov_services.portal import selectors
 from gov_services.portal.forms import EvaluationForm, FollowUpForm, ProgressForm, SignUpForm
 from gov_services.portal.webforms import ONLINE_APPLY_LEVEL, UPLOAD_TYPES, account_of
 from lowcode.core import permissions
+from lowcode.core.documents import save_rows
 from lowcode.core.files import FILE_LIMIT
 from lowcode.core.throttle import client_address
 from lowcode.printing.models import PrintedDocument
@@ -195,11 +197,7 @@ def _my_application(request: HttpRequest, number: str) -> Application:
 def _supplement_form(application: Application, data: Any = None, files: Any = None) -> Any:
     from django import forms
 
-    rows = [
-        m
-        for m in application.materials.all()
-        if m.status in (ApplicationMaterial.Status.MISSING, ApplicationMaterial.Status.DEFECTIVE)
-    ]
+    rows = requested_materials(application)
     fields = {
         f"row_{m.pk}": upload_field(
             label=m.name, required=True, types=UPLOAD_TYPES, limit=FILE_LIMIT, help_text=m.note or ""
@@ -291,10 +289,11 @@ def my_application(request: HttpRequest, number: str) -> HttpResponse:
 @transaction.atomic
 def _supplement(request: HttpRequest, application: Application, form: Any, rows: list[ApplicationMaterial]) -> None:
     for row in rows:
-        upload = form.cleaned_data[f"row_{row.pk}"]
-        row.file.save(upload.name, upload, save=False)
+        row.file = form.cleaned_data[f"row_{row.pk}"]
         row.status = ApplicationMaterial.Status.SUBMITTED
-        row.save(update_fields=["file", "status"])
+    supplied = {row.pk: row for row in rows}
+    table = [supplied.get(row.pk, row) for row in application.materials.all()]
+    save_rows(application, ApplicationMaterial, changed=rows, table=table, user=request.user)
     action = "resubmit" if application.status == Application.Status.ONE_TIME_NOTICE else "supplemented"
     apply_transition(application, action, request.user, comment=_("Supplemented online by the applicant."))
 

@@ -36,6 +36,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "lowcode/lowcode/scheduler/jobs.py": (3, "job bookkeeping rows (not DocTypes)"),
     "lowcode/lowcode/scheduler/tasks.py": (2, "job bookkeeping rows (not DocTypes)"),
     "lowcode/lowcode/printing/services.py": (1, "the kept PDF of an issued notice (immutable record)"),
+    "lowcode/lowcode/printing/bulk.py": (6, "bulk print job bookkeeping and its notification (not DocTypes)"),
     "lowcode/lowcode/customization/services.py": (2, "archiving and purging custom values in bulk"),
     "lowcode/lowcode/customization/views.py": (3, "Customize Form's property-setter rows, replaced as a whole"),
     "gov_services/gov_services/doctype/application/controller.py": (1, "the application's material child rows"),
@@ -44,7 +45,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "gov_services/gov_services/doctype/matter/excel.py": (4, "a guide's material and fee child rows, replaced whole"),
     "gov_services/gov_services/doctype/portal_account/services.py": (2, "the real-name check record; sign-up user"),
     "gov_services/gov_services/doctype/work_order/admin.py": (2, "follow-up messages, child rows of the order"),
-    "gov_services/portal/views.py": (2, "work-order follow-up messages and material uploads (child rows)"),
+    "gov_services/portal/views.py": (1, "work-order follow-up messages (child rows)"),
     "gov_services/portal/webforms.py": (1, "an application's uploaded material rows (child rows)"),
     "gov_services/demo/__init__.py": (4, "demo users and their memberships (auth's own models)"),
     "gov_services/demo/records.py": (

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lowcode.api.errors import ApiError
 from lowcode.core import registry
-from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.core.masking import display_value, hidden_fields
 from lowcode.customization import index
 from lowcode.customization import values as custom_values
 from lowcode.customization.fieldtypes import TYPES, query_field
@@ -66,7 +66,7 @@ def name_lookup_allowed(model: type[models.Model], user: Any) -> bool:
     """Whether `user` may find records by their name: not where the name is a field masked for them (a
     guessed ID number must not answer "found" or "not found")."""
     key = name_field(model)
-    return key == "pk" or key not in masked_fields(model) or may_unmask(user, model)
+    return key == "pk" or key not in hidden_fields(user, model)
 
 
 def by_name(queryset: QuerySet, name: str) -> models.Model | None:
@@ -111,7 +111,7 @@ def out(value: Any) -> Any:
 
 
 def field_value(doc: models.Model, field: models.Field, user: Any) -> Any:
-    if field.name in masked_fields(type(doc)):
+    if field.name in hidden_fields(user, type(doc)):
         return display_value(user, doc, field.name)
     if field.is_relation:
         related_id = getattr(doc, field.attname)
@@ -138,7 +138,7 @@ def api_key(model: type[models.Model], field: str) -> str:
 def to_dict(doc: models.Model, user: Any, fields: list[str] | None = None, *, children: bool = True) -> dict:
     doctype = registry.for_model(type(doc))
     key = name_field(type(doc))
-    masked_name = key in masked_fields(type(doc)) and not may_unmask(user, type(doc))
+    masked_name = key in hidden_fields(user, type(doc))
     data: dict[str, Any] = {"name": display_value(user, doc, key) if masked_name else name_of(doc)}
     for field in api_fields(type(doc)):
         key = api_key(type(doc), field.name)
@@ -267,7 +267,7 @@ def lookup_path(model: type[models.Model], name: str, user: Any, purpose: str) -
         raise ApiError(f"Field not permitted in query: {name}", "DataError") from None
     if not getattr(field, "concrete", False) or field.name in HIDDEN:
         raise ApiError(f"Field not permitted in query: {name}", "DataError")
-    if field.name in masked_fields(model) and purpose != "fields" and not may_unmask(user, model):
+    if field.name in hidden_fields(user, model) and purpose != "fields":
         raise ApiError(f"You may not {purpose} by {name}", "PermissionError")
     if field.is_relation:
         related = name_field(field.related_model)

@@ -26,8 +26,11 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from redis import Redis
+
+from lowcode.core.hooks import get_hooks
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,25 @@ def _record(request: Any, username: str, outcome: str, user: Any = None) -> None
     )
 
 
+def login_name(given: str) -> str:
+    """The user name a login, as typed, stands for. An app may let its users sign in by another unique value
+    than the user name others see (hook `login_name`: f(given) -> user name or None) — a citizen by the ID
+    number, which is never the user name."""
+    for path in get_hooks("login_name", []) or []:
+        found = import_string(path)(given)
+        if found:
+            return str(found)
+    return given
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's ModelBackend, refusing at once while the account or the address is locked."""
 
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
+        if username:
+            username = login_name(username)
         if request is not None:
             seconds = locked_for(request, username or kwargs.get("username", "") or "")
             if seconds:
@@ -191,7 +207,7 @@ class ThrottledAuthenticationForm(ThrottledLoginFormMixin, AuthenticationForm):
 def _on_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     if request is None or getattr(request, "_lowcode_login_locked", 0):
         return  # a refusal while locked is recorded as such and counts no further
-    username = str(credentials.get("username", ""))
+    username = login_name(str(credentials.get("username", "")))
     _failed(request, username)
     _record(request, username, "failure")
 

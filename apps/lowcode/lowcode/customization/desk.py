@@ -33,9 +33,11 @@ def active(model: type[models.Model], obj: models.Model | None) -> list[Any]:
     ]
 
 
-def known_values(model: type[models.Model], obj: models.Model | None) -> dict[str, Any]:
-    """The stored values of the fields that depends_on conditions read, for those not editable on the page."""
+def known_values(model: type[models.Model], obj: models.Model | None, user: Any) -> dict[str, Any]:
+    """The stored values of the fields that depends_on conditions read, for those not editable on the page —
+    as `user` may see them (a masked field goes to the page masked)."""
     from lowcode.core.documents import jsonable
+    from lowcode.core.masking import hidden_fields, mask
     from lowcode.workflow.expressions import document_values
 
     wanted: set[str] = set()
@@ -44,7 +46,10 @@ def known_values(model: type[models.Model], obj: models.Model | None) -> dict[st
     if not wanted:
         return {}
     stored = document_values(obj) if obj is not None else {}
-    return {name: jsonable(stored.get(name)) for name in wanted}
+    hidden = hidden_fields(user, model)
+    return {
+        name: jsonable(mask(model, name, stored.get(name)) if name in hidden else stored.get(name)) for name in wanted
+    }
 
 
 def form_class(model: type[models.Model], base: type[forms.ModelForm], obj: models.Model | None) -> type:

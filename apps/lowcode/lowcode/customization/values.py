@@ -131,12 +131,12 @@ def visible(cf: Any, doc: models.Model | None, overrides: dict[str, Any] | None 
     """`depends_on` decides whether the field shows (and is required) for this record."""
     if not cf.depends_on.strip():
         return True
-    from lowcode.workflow.expressions import ExpressionError, compile_expression, document_values
+    from lowcode.workflow.expressions import ExpressionError, document_values, run
 
     context = document_values(doc) if doc is not None else {}
     context.update(overrides or {})
     try:
-        return bool(compile_expression(cf.depends_on)(doc=context))
+        return run(cf.depends_on, doc=context)
     except (ExpressionError, Exception):
         return True
 

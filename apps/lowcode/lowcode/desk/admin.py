@@ -35,7 +35,7 @@ from lowcode.core.documents import (
     validate_update,
 )
 from lowcode.core.files import check_uploads
-from lowcode.core.masking import display_value, masked_fields, may_unmask
+from lowcode.core.masking import display_value, hidden_fields, mask, masked_fields
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
@@ -119,13 +119,12 @@ class DocTypeAdmin(ModelAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         readonly += [f for f in self.get_workflow_readonly() if f not in readonly]
         readonly += [f for f in custom_desk.readonly(self.model) if f not in readonly]
-        rules = readonly_for(self.model, request.user)
+        rules = readonly_for(self.model, request.user, obj)
         readonly += sorted(rules - set(readonly))
         if obj is not None and self._workflow_state_field():
             readonly.append("workflow_state_label")
-        if obj is not None and not may_unmask(request.user, self.model):
-            for field in masked_fields(self.model):
-                readonly.append(f"masked_{field}")
+        if obj is not None:
+            readonly += [f"masked_{field}" for field in sorted(hidden_fields(request.user, self.model))]
         return readonly
 
     def get_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Any:
@@ -174,7 +173,7 @@ class DocTypeAdmin(ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         """Masked fields in the list are shown through display_value for the requesting user."""
         columns = custom_desk.list_display(self.model, list(super().get_list_display(request)))
-        masked = masked_fields(self.model)
+        masked = hidden_fields(request.user, self.model)
         for i, column in enumerate(columns):
             if isinstance(column, str) and column in masked:
                 columns[i] = self._masked_column(request.user, column)
@@ -210,9 +209,9 @@ class DocTypeAdmin(ModelAdmin):
         return column
 
     def _swap_masked(self, request: HttpRequest, obj: models.Model | None, fields: list[Any]) -> list[Any]:
-        if obj is None or may_unmask(request.user, self.model):
+        masked = hidden_fields(request.user, self.model)
+        if obj is None or not masked:
             return fields
-        masked = masked_fields(self.model)
         return [f"masked_{f}" if isinstance(f, str) and f in masked else f for f in fields]
 
     def __getattr__(self, name: str) -> Any:
@@ -276,9 +275,7 @@ class DocTypeAdmin(ModelAdmin):
     def get_search_fields(self, request: HttpRequest) -> Any:
         """Who may not see a masked field does not search by it either (a match would reveal it)."""
         fields = list(super().get_search_fields(request))
-        if may_unmask(request.user, self.model):
-            return fields
-        hidden = set(masked_fields(self.model))
+        hidden = hidden_fields(request.user, self.model)
         return [f for f in fields if f.lstrip("^=@").split("__")[0] not in hidden]
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
@@ -288,7 +285,7 @@ class DocTypeAdmin(ModelAdmin):
         if {"regex", "iregex"} & set(parts):
             return False
         user = getattr(request, "user", None)
-        if parts[0] in masked_fields(self.model) and not may_unmask(user, self.model):
+        if parts[0] in hidden_fields(user, self.model):
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -314,16 +311,37 @@ class DocTypeAdmin(ModelAdmin):
 
     @admin.action(description=_("Print the selected rows (one PDF)"))
     def print_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        docs = list(permissions.scope(request.user, queryset, "print")[: printing.MAX_BULK])
+        """A few records print within the request; more are printed by a background job, which the user follows
+        on its progress page and is notified of (lowcode.printing.bulk)."""
+        from django.utils.html import format_html
+
+        from lowcode.printing.bulk import BulkPrintError, bulk_print_request
+
+        small = printing.in_request_max()
+        docs = list(printing.for_print(permissions.scope(request.user, queryset, "print"))[: small + 1])
         if not docs:
+            self.message_user(request, _("None of the selected rows can be printed."), messages.WARNING)
             return None
         print_format = printing.format_for(self.model)
+        if len(docs) <= small:
+            try:
+                pdf = printing.documents_pdf(print_format, docs, request.user)
+            except TemplateProblem as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            return pdf_response(pdf, f"{print_format.name}.pdf", inline=False)
         try:
-            pdf = printing.documents_pdf(print_format, docs, request.user)
-        except TemplateProblem as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            job = bulk_print_request(user=request.user, queryset=queryset, print_format=print_format)
+        except BulkPrintError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
             return None
-        return pdf_response(pdf, f"{print_format.name}.pdf", inline=False)
+        message = _(
+            '{count} records are being printed in the background: <a href="{url}">follow the progress</a>. '
+            "You will be notified in the desk when the PDF is ready."
+        )
+        url = reverse("desk_bulk_print", args=[job.pk])
+        self.message_user(request, format_html(message, count=job.total, url=url), messages.INFO)
+        return None
 
     def get_export_fields(self) -> list[str]:
         if self.export_fields:
@@ -405,19 +423,29 @@ class DocTypeAdmin(ModelAdmin):
                 "desk_workflow_apply", args=[opts.app_label, opts.model_name, obj.pk]
             )
             context["deadlines"] = [deadline_desk.describe(d) for d in all_deadlines(obj)]
-            context["versions"] = self.versions(obj)
-        context["depends_on_values"] = custom_desk.known_values(self.model, obj)
+            context["versions"] = self.versions(obj, request.user)
+        context["depends_on_values"] = custom_desk.known_values(self.model, obj, request.user)
         return super().render_change_form(request, context, *args, **kwargs)
 
-    def versions(self, obj: models.Model) -> list[Any]:
-        """The record's audit trail (field by field, custom fields included), newest first."""
+    def versions(self, obj: models.Model, user: Any) -> list[Any]:
+        """The record's audit trail (field by field, custom fields included), newest first — a masked field's
+        old and new values masked for those who may not see it."""
         from lowcode.core import registry
         from lowcode.core.models import Version
 
         doctype = registry.for_model(type(obj))
         if doctype is None:
             return []
-        return list(Version.objects.filter(doctype=doctype.name, doc_id=str(obj.pk)).select_related("user")[:20])
+        entries = list(Version.objects.filter(doctype=doctype.name, doc_id=str(obj.pk)).select_related("user")[:20])
+        hidden = hidden_fields(user, type(obj))
+        for entry in entries:
+            entry.changed = [
+                [field, label, mask(type(obj), field, old), mask(type(obj), field, new)]
+                if field in hidden
+                else [field, label, old, new]
+                for field, label, old, new in entry.changed
+            ]
+        return entries
 
     # -- workflow: the state field is the engine's; bulk actions; state badges ----------------------------------
     def _workflow_state_field(self) -> str | None:

@@ -92,7 +92,7 @@ def new(request: HttpRequest, route: str) -> HttpResponse:
             "hidden": controller.hidden(),
             "action": f"{request.path}?{urlencode(controller.hidden())}" if controller.hidden() else request.path,
             "submit_label": _("Submit"),
-            "depends_on_values": _known(web_form, None, controller.initial()),
+            "depends_on_values": _known(web_form, None, controller.initial(), request.user),
         },
         status=400 if form.errors else 200,
     )
@@ -178,17 +178,17 @@ def detail(request: HttpRequest, route: str, name: str) -> HttpResponse:
             "submit_label": _("Save changes"),
             "action": request.path,
             "hidden": {},
-            "depends_on_values": _known(web_form, doc, {}),
+            "depends_on_values": _known(web_form, doc, {}, request.user),
         },
         status=400 if form is not None and form.errors else 200,
     )
 
 
-def _known(web_form: WebForm, doc: models.Model | None, initial: dict[str, Any]) -> dict[str, Any]:
+def _known(web_form: WebForm, doc: models.Model | None, initial: dict[str, Any], user: Any) -> dict[str, Any]:
     from lowcode.core.documents import jsonable
     from lowcode.customization.desk import known_values
 
-    known = known_values(registry.get(web_form.doctype).model, doc)
+    known = known_values(registry.get(web_form.doctype).model, doc, user)
     return {name: jsonable(initial.get(name, value)) for name, value in known.items()}
 
 

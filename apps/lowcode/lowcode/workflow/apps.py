@@ -18,7 +18,12 @@ class WorkflowConfig(AppConfig):
 
         registry.register(Workflow, name="Workflow", module="Core", natural_key="name", icon="account_tree")
         registry.register(
-            WorkflowAction, name="Workflow Action", module="Core", icon="history", belongs_to=("doctype", "doc_id")
+            WorkflowAction,
+            name="Workflow Action",
+            module="Core",
+            icon="history",
+            belongs_to=("doctype", "doc_id"),
+            changes_field="changed",
         )
         register_importer("Workflow", workflow_upsert)
         register_field_owner(owned_fields)

@@ -15,6 +15,9 @@ from lowcode.core.naming import make_name
 # The stable code of the refusal to accept with materials outstanding (API clients and tests match on it).
 MATERIALS_INCOMPLETE = "materials_incomplete"
 
+# The stable code of the refusal to return from a supplement request with requested materials still defective.
+SUPPLEMENT_INCOMPLETE = "supplement_incomplete"
+
 # What acceptance looks at: the materials the guide requires, and those it allows to be owed (容缺后补).
 OWED_AT_ACCEPTANCE = (GuideMaterial.Necessity.REQUIRED, GuideMaterial.Necessity.LATER)
 
@@ -46,6 +49,24 @@ def outstanding_materials(doc: Application) -> list[str]:
     return outstanding
 
 
+def requested_materials(doc: Application) -> list[ApplicationMaterial]:
+    """What a supplement request (补正) asks for: the rows the reviewer marked defective, and any required row
+    not in hand (optional materials the applicant chose not to give are never asked for)."""
+    if doc.pk is None:
+        return []
+    required = set(
+        GuideMaterial.objects.filter(guide_id=doc.guide_id, necessity=GuideMaterial.Necessity.REQUIRED).values_list(
+            "pk", flat=True
+        )
+    )
+    return [
+        row
+        for row in ApplicationMaterial.objects.filter(application_id=doc.pk).order_by("pk")
+        if row.status == ApplicationMaterial.Status.DEFECTIVE
+        or (row.guide_material_id in required and not row.received)
+    ]
+
+
 class ApplicationController(Controller):
     def before_insert(self, doc: Application, ctx: WriteContext) -> None:
         """An application opens under its matter's published guide, in the matter's department, numbered by
@@ -70,6 +91,14 @@ class ApplicationController(Controller):
     def validate(self, doc: Application, ctx: WriteContext) -> None:
         """Acceptance needs every required material in hand, or owed under 容缺受理 with a due date — on every
         surface, since every transition saves through here."""
+        if ctx.changing("status") and ctx.was("status", doc) == Application.Status.SUPPLEMENT_REQUESTED:
+            defective = requested_materials(doc)
+            if doc.status == Application.Status.ACCEPTED and defective:
+                raise ValidationError(
+                    _("The supplement is not complete: these materials are still marked defective: %(materials)s.")
+                    % {"materials": "、".join(r.name for r in defective)},
+                    code=SUPPLEMENT_INCOMPLETE,
+                )
         if accepting(doc, ctx):
             missing = outstanding_materials(doc)
             if missing:

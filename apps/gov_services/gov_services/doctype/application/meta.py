@@ -1,5 +1,8 @@
 """Low-code metadata of the Application DocType (read by lowcode's registry; admin overrides layer over it)."""
 
+MASKS = "gov_services.gov_services.identifiers."
+CONTACT = "gov_services.view_contact"  # who calls or writes to the applicant sees phone and address in full
+
 DOCTYPE = {
     "name": "Application",
     "model": "gov_services.Application",
@@ -7,7 +10,17 @@ DOCTYPE = {
     "icon": "assignment",
     "natural_key": "number",
     "naming_series": "BJ.YYYY.MM.DD.######",
-    "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
+    "masked_fields": {
+        "id_number": "gov_services.gov_services.identifiers.mask_id_number",
+        "phone": {
+            "mask": "gov_services.gov_services.identifiers.mask_phone",
+            "permission": "gov_services.view_contact",
+        },
+        "address": {
+            "mask": "gov_services.gov_services.identifiers.mask_address",
+            "permission": "gov_services.view_contact",
+        },
+    },
     "unmask_permission": "gov_services.view_id_number",
     # what workflow conditions may read beyond the fields
     "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode", "online_level"],

@@ -105,7 +105,10 @@ class Application(Document):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-submitted_at", "-id"]
-        permissions = [("view_id_number", _("Can see full ID numbers"))]
+        permissions = [
+            ("view_id_number", _("Can see full ID numbers")),
+            ("view_contact", _("Can see full phone numbers and addresses")),
+        ]
         indexes = [models.Index(fields=["department", "status"], name="application_dept_status")]
 
     def __str__(self) -> str:

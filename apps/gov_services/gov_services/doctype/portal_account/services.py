@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,23 @@ from lowcode.core.documents import insert_doc, save_doc
 from lowcode.core.roles import user_set_roles
 
 APPLICANT_ROLE = "Applicant"
+
+
+def new_username() -> str:
+    """The user name others see of a portal account: opaque, never the ID number it signs in with."""
+    User = get_user_model()
+    while True:
+        candidate = f"u{secrets.token_hex(5)}"
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+
+
+def login_name(given: str) -> str | None:
+    """Hook `login_name`: a citizen or a company signs in with the ID number or credit code."""
+    wanted = given.strip().upper()
+    if not wanted or len(wanted) > 30:
+        return None
+    return PortalAccount.objects.filter(id_number=wanted).values_list("user__username", flat=True).first()
 
 
 @transaction.atomic
@@ -49,7 +67,7 @@ def portal_account_register(
                 )
             }
         )
-    user = User(username=id_number, first_name=name.strip()[:150])
+    user = User(username=new_username(), first_name=name.strip()[:150])
     try:
         validate_password(password, user)
     except ValidationError as exc:

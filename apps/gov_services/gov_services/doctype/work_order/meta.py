@@ -1,5 +1,8 @@
 """Low-code metadata of the Work Order DocType (read by lowcode's registry; admin overrides layer over it)."""
 
+MASKS = "gov_services.gov_services.identifiers."
+CONTACT = "gov_services.view_contact"  # who calls or writes to the applicant sees phone and address in full
+
 DOCTYPE = {
     "name": "Work Order",
     "model": "gov_services.WorkOrder",
@@ -7,7 +10,13 @@ DOCTYPE = {
     "icon": "support_agent",
     "natural_key": "number",
     "naming_series": "GD.YYYY.MM.DD.#####",
-    "masked_fields": {"id_number": "gov_services.gov_services.identifiers.mask_id_number"},
+    "masked_fields": {
+        "id_number": "gov_services.gov_services.identifiers.mask_id_number",
+        "phone": {
+            "mask": "gov_services.gov_services.identifiers.mask_phone",
+            "permission": "gov_services.view_contact",
+        },
+    },
     "unmask_permission": "gov_services.view_id_number",
     "controller": "gov_services.gov_services.doctype.work_order.controller.WorkOrderController",
     # The revisit is the hotline's (S000 art. 10): its satisfaction is set by the revisit actions.
