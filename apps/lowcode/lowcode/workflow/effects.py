@@ -2,8 +2,9 @@
 
 Each effect is a dict in a transition's `effects` list, e.g. {"type": "set_field", "field": "accepted_at",
 "value": "now"}. An effect type is registered with a validator (run when a workflow is saved) and a
-runner; `phase` says whether it runs inside the transition's transaction ("before_save", e.g. setting a
-field) or after commit ("after_commit", e.g. notifying or rendering a notice). Later capabilities —
+runner; `phase` says when it runs: inside the transition's transaction before the record is saved
+("before_save", e.g. setting a field), inside it once the controller has accepted the save ("after_save",
+e.g. issuing a notice), or after commit ("after_commit", e.g. notifying). Later capabilities —
 deadlines, print formats, notifications — register their types here; a workflow naming a type nobody
 registered is refused when saved.
 
@@ -31,7 +32,7 @@ INVALID_EFFECT = "lowcode_workflow.E014"
 @dataclass(frozen=True)
 class EffectType:
     name: str
-    phase: str  # "before_save" or "after_commit"
+    phase: str  # "before_save", "after_save" or "after_commit"
     validate: Callable[[type[models.Model], dict[str, Any]], list[str | Problem]]
     run: Callable[[models.Model, dict[str, Any], Any], list[str]]  # returns the fields it changed
 
