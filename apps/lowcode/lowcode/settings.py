@@ -169,6 +169,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Every login (desk, portal, API) is throttled per account and per client address (lowcode.core.throttle).
 AUTHENTICATION_BACKENDS = ["lowcode.core.throttle.ThrottledModelBackend"]
+if os.environ.get("BENCH_TEST_BACKEND"):  # `bench test` (and the servers its tests start): a hash's strength is no
+    # test's subject, and PBKDF2's million rounds were a third of each test's set-up
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 LOGIN_THROTTLE = dict(CONFIG.get("login_throttle") or {})
 # Behind a reverse proxy: its addresses, and the header it puts the client's address in (e.g. X-Forwarded-For).
 TRUSTED_PROXIES = list(CONFIG.get("trusted_proxies") or [])
