@@ -34,14 +34,8 @@ HTML = b"<html><script>fetch('/api/method/frappe.auth.get_logged_user')</script>
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashes(settings) -> None:
-    """Each user, token and sign-in hashes a password; the hasher's cost is no part of what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture()
-def world(db, _fast_password_hashes):
+def world(db):
     departments, matters = catalogue()
     market, planning = departments["market"], departments["planning"]
     clerk = make_user("clerk", "Window Clerk", departments["centre"])

@@ -28,14 +28,8 @@ RECURSING = "{% macro f(n) %}{{ f(n) }}{% endmacro %}"
 BEHIND_PROXY = override_settings(TRUSTED_PROXIES=["10.0.0.2"], TRUSTED_PROXY_HEADER="HTTP_X_FORWARDED_FOR")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashes(settings) -> None:
-    """Each user, token and sign-in hashes a password; the hasher's cost is no part of what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture()
-def world(db, _fast_password_hashes):
+def world(db):
     departments, matters = catalogue()
     clerk = make_user("clerk", "Window Clerk", departments["centre"])
     users = {

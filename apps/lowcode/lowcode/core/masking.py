@@ -75,13 +75,16 @@ def hidden_fields(user: Any, model: type[models.Model]) -> frozenset[str]:
         return frozenset(_declared(model))
     if getattr(user, "is_superuser", False):
         return frozenset()
-    return frozenset(
-        field
-        for field, (_path, permission) in _declared(model).items()
-        if not (
-            permission and user is not None and getattr(user, "is_authenticated", False) and user.has_perm(permission)
+    # asked for every cell of a list or an API page: worked out once per user (one request) and DocType
+    known = user.__dict__.setdefault("_lowcode_hidden_fields", {}) if hasattr(user, "__dict__") else {}
+    if model not in known:
+        signed_in = user is not None and getattr(user, "is_authenticated", False)
+        known[model] = frozenset(
+            field
+            for field, (_path, permission) in _declared(model).items()
+            if not (permission and signed_in and user.has_perm(permission))
         )
-    )
+    return known[model]
 
 
 def may_unmask(user: Any, model: type[models.Model], field: str | None = None) -> bool:

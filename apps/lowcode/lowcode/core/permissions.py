@@ -61,7 +61,7 @@ def user_roles(user: Any) -> frozenset[str]:
 
 def forget_user_roles(user: Any) -> None:
     """After a user's roles change: their role names and Django's permission caches are read again."""
-    for attr in (ROLE_NAMES_ATTR, "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attr in (ROLE_NAMES_ATTR, "_perm_cache", "_user_perm_cache", "_group_perm_cache", "_lowcode_hidden_fields"):
         user.__dict__.pop(attr, None)
 
 
