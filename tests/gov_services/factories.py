@@ -11,6 +11,7 @@ from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.doctype.application.services import application_create
 from gov_services.gov_services.identifiers import resident_id_check_char
 from gov_services.models import Application, ApplicationMaterial, Department, Matter, Staff
+from lowcode.core.definitions import reading_once
 from lowcode.core.documents import save_rows
 from lowcode.core.fixtures import sync_fixtures
 from lowcode.core.roles import user_set_roles
@@ -25,8 +26,9 @@ def resident_id(first17: str = "32010219900307777") -> str:
 def catalogue() -> tuple[dict[str, Department], list[Matter]]:
     """Roles, the demo departments, licence types and 30 published matters."""
     sync_fixtures()
-    departments = _departments()
-    matters = _matters(departments, _licence_types(departments))
+    with reading_once():  # one batch, as the demo loads it: the definitions are checked once, not per write
+        departments = _departments()
+        matters = _matters(departments, _licence_types(departments))
     return departments, matters
 
 
