@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +32,23 @@ class ApiCredential(models.Model):
         return f"{self.user} · {self.api_key}"
 
     def check_secret(self, secret: str) -> bool:
-        return check_password(secret, self.secret_hash)
+        """The secret is 128 random bits, not a password: one SHA-256 is as safe against guessing as a slow hash
+        and costs microseconds instead of the third of a second PBKDF2 takes on every API request. A pair made
+        before is checked the slow way once, then stored the fast way."""
+        if self.secret_hash.startswith(FAST_PREFIX):
+            return hmac.compare_digest(self.secret_hash, secret_digest(secret))
+        if not check_password(secret, self.secret_hash):
+            return False
+        self.secret_hash = secret_digest(secret)
+        ApiCredential.objects.filter(pk=self.pk).update(secret_hash=self.secret_hash)
+        return True
+
+
+FAST_PREFIX = "sha256$"
+
+
+def secret_digest(secret: str) -> str:
+    return FAST_PREFIX + hashlib.sha256(secret.encode()).hexdigest()
 
 
 def credential_generate(*, user: object) -> tuple[ApiCredential, str]:
@@ -40,7 +58,7 @@ def credential_generate(*, user: object) -> tuple[ApiCredential, str]:
         user=user,
         defaults={
             "api_key": secrets.token_hex(8)[:15],
-            "secret_hash": make_password(secret),
+            "secret_hash": secret_digest(secret),
             "created_at": timezone.now(),
             "last_used_at": None,
         },
