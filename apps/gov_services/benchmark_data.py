@@ -3,7 +3,8 @@
 Applications numbered "BM" + 10 digits over the demo catalogue of matters, submitted over the past year,
 with valid resident ID numbers; `open_fraction` of them are accepted and under review with a running
 promised-limit deadline computed on the site's calendar, the rest are archived. Rows are written with bulk
-INSERTs in batches — the point is volume, and what they hold is what the services would have written.
+INSERTs in batches — the point is volume, and what they hold is what the services would have written (the
+applicants' names in the search index included).
 Running it again tops the set up to the number asked for; it never duplicates.
 """
 
@@ -21,7 +22,9 @@ from gov_services.demo import _departments, _licence_types, _matters
 from gov_services.gov_services.codes import Channel, IdType
 from gov_services.gov_services.identifiers import resident_id_check_char
 from gov_services.models import Application, Matter
+from lowcode.core import search
 from lowcode.core.fixtures import sync_fixtures
+from lowcode.core.models import SearchToken
 from lowcode.deadlines.models import Deadline, DeadlinePolicy
 from lowcode.deadlines.selectors import snapshot_of
 from lowcode.deadlines.services import build, policy_calendar
@@ -56,10 +59,11 @@ def make(
         rows = [_application(existing + offset + i + 1, matters, rng, now, open_fraction) for i in range(count)]
         with transaction.atomic():
             Application.objects.bulk_create(rows, batch_size=1000)
-            opened = [a for a in rows if a.status == Application.Status.UNDER_REVIEW]
-            ids = dict(Application.objects.filter(number__in=[a.number for a in opened]).values_list("number", "pk"))
-            for app in opened:
+            ids = dict(Application.objects.filter(number__in=[a.number for a in rows]).values_list("number", "pk"))
+            for app in rows:
                 app.pk = ids[app.number]
+            SearchToken.objects.bulk_create(search.bulk_rows(Application, rows), batch_size=5000)
+            opened = [a for a in rows if a.status == Application.Status.UNDER_REVIEW]
             deadlines = [build(policy, app, app.accepted_at, stored=stored, cal=cal) for app in opened]
             Deadline.objects.bulk_create(deadlines, batch_size=1000)
         made_apps += count

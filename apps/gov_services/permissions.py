@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from lowcode.core.permissions import user_roles
 
@@ -52,7 +52,17 @@ def _department_q(user: Any, *paths: str, own_field: str | None = None) -> Q | N
 
 
 def application_conditions(user: Any, ptype: str) -> Q | None:
-    return _department_q(user, "department", "co_departments", own_field="applicant_user")
+    if is_centre_user(user) or _role_names(user) == {APPLICANT}:
+        return _department_q(user, "department", own_field="applicant_user")
+    department = user_department_id(user)
+    if department is None:
+        return NOTHING
+    # joint handling: the co-departments' applications too — through EXISTS on the link table, not a join that
+    # would repeat rows and make the list DISTINCT
+    from gov_services.models import Application
+
+    links = Application.co_departments.through.objects.filter(application_id=OuterRef("pk"), department_id=department)
+    return Q(department=department) | Q(Exists(links))
 
 
 def work_order_conditions(user: Any, ptype: str) -> Q | None:

@@ -33,7 +33,7 @@ from lowcode.workflow.models import WorkflowAction, WorkflowState, WorkflowTrans
 from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 from tests.support.server import bench_serve, first_answer
 
-FORM_MAX, LIST_MAX, API_MAX = 25, 15, 8
+FORM_MAX, LIST_MAX, API_MAX = 25, 18, 9
 APPLICATIONS = 6
 
 

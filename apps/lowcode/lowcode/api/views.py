@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
@@ -36,9 +37,10 @@ from lowcode.api.resources import (
     to_dict,
     with_custom,
 )
-from lowcode.core import permissions, registry
+from lowcode.core import counting, permissions, registry
 from lowcode.core.documents import delete_doc, insert_doc, save_doc
 from lowcode.core.naming import make_name
+from lowcode.core.paging import rows_by_id
 
 logger = logging.getLogger(__name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -126,7 +128,11 @@ def resource(request: HttpRequest, doctype: str, name: str | None = None) -> Htt
         model = doctype_of(doctype).model
         if name is None:
             if request.method == "GET":
-                return {"data": list_rows(model, user, request.GET.dict())}
+                args = request.GET.dict()
+                if "cursor" in args:  # keyset paging for a client that pages deep: the next page's cursor too
+                    rows, cursor = list_page(model, user, args)
+                    return {"data": rows, "next_cursor": cursor}
+                return {"data": list_rows(model, user, args)}
             if request.method == "POST":
                 return {"data": create(model, user, body(request))}
         else:
@@ -154,6 +160,16 @@ def find_doc(model: Any, user: Any, name: str, ptype: str) -> Any:
 
 
 def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
+    return list_page(model, user, args)[0]
+
+
+def list_page(model: Any, user: Any, args: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """A page of the list, and — when the client pages by `cursor` (keyset paging) — the next page's cursor.
+
+    Frappe's `limit_start` works as Frappe's does; the page's ids are read through the order's index first and
+    its rows by id (lowcode.core.paging), so a deep page costs an index walk, not a sort of the table. A client
+    that pages through everything passes `cursor` (empty for the first page, then the `next_cursor` it got):
+    each page then starts where the last one ended, through the index, whatever its depth."""
     if not permissions.has_role_right(user, model, "read"):
         raise forbidden(f"No permission to read {model._meta.verbose_name}")
     fields = field_list(model, json_param(args.get("fields"), "fields"), user)
@@ -162,23 +178,78 @@ def list_rows(model: Any, user: Any, args: dict[str, Any]) -> list[Any]:
     or_filters = json_param(args.get("or_filters"), "or_filters")
     if or_filters:
         queryset = queryset.filter(filters_q(model, or_filters, user, any_of=True))
-    queryset = queryset.order_by(*ordering(model, args.get("order_by"), user))
+    order = [*ordering(model, args.get("order_by"), user)]
+    if not any(o.lstrip("-") in ("pk", "id") for o in order):
+        order.append("-pk" if order and order[-1].startswith("-") else "pk")
+    queryset = queryset.order_by(*order)
     start = int_param(args.get("limit_start"), "limit_start", 0)
     length = int_param(args.get("limit_page_length", args.get("limit")), "limit_page_length", 20)
-    page = queryset[start : start + min(length or MAX_PAGE, MAX_PAGE)]
+    size = min(length or MAX_PAGE, MAX_PAGE)
+    paging = "cursor" in args
+    if paging:
+        concrete = {f.name for f in model._meta.concrete_fields} | {f.attname for f in model._meta.concrete_fields}
+        if any(o.lstrip("-") not in concrete | {"pk"} for o in order):
+            raise ApiError("Paging by cursor orders by the DocType's own fields only; use limit_start here")
+        queryset = queryset.filter(after_cursor(model, order, args.get("cursor") or ""))
+        start = 0
+    page = rows_by_id(queryset, start, start + size, annotations_needed=False)
     rows = [to_dict(doc, user, fields, children=False) for doc in page]
+    cursor = make_cursor(model, order, page[-1]) if paging and len(page) == size else None
     as_dict = str(args.get("as_dict", "1")).lower() not in ("0", "false")
     if as_dict:
-        return rows
+        return rows, cursor
     columns = fields if fields is not None else list(rows[0]) if rows else []
-    return [[row.get(c) for c in columns] for row in rows]
+    return [[row.get(c) for c in columns] for row in rows], cursor
+
+
+CURSOR_SALT = "lowcode.api.cursor"
+
+
+def _order_value(doc: Any, path: str) -> Any:
+    value = doc
+    for part in path.split("__"):
+        value = getattr(value, "pk" if part == "pk" else part, None)
+        if value is None:
+            return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def make_cursor(model: Any, order: list[str], last: Any) -> str:
+    """The position after `last` in this order, signed so a client cannot make one up."""
+    values = [_order_value(last, o.lstrip("-")) for o in order]
+    return signing.dumps({"d": model._meta.label, "o": order, "v": values}, salt=CURSOR_SALT, compress=True)
+
+
+def after_cursor(model: Any, order: list[str], token: str) -> Q:
+    """The rows after the cursor's position, in the same order: (a, b, id) > (x, y, z) written out."""
+    if not token:
+        return Q()
+    try:
+        data = signing.loads(token, salt=CURSOR_SALT)
+    except signing.BadSignature:
+        raise ApiError("This cursor is not one this site made; start again with an empty cursor") from None
+    if data.get("d") != model._meta.label or data.get("o") != order:
+        raise ApiError("This cursor belongs to another list or order; start again with an empty cursor")
+    q = Q(pk__in=[])
+    equal = Q()
+    for part, value in zip(order, data["v"], strict=True):
+        name = part.lstrip("-")
+        if value is None:  # NULLs come first ascending on both databases: past them only non-NULLs follow
+            step = Q(**{f"{name}__isnull": False}) if not part.startswith("-") else Q(pk__in=[])
+            q |= equal & step
+            equal &= Q(**{f"{name}__isnull": True})
+            continue
+        lookup = "lt" if part.startswith("-") else "gt"
+        q |= equal & Q(**{f"{name}__{lookup}": value})
+        equal &= Q(**{name: value})
+    return q
 
 
 def count(model: Any, user: Any, args: dict[str, Any]) -> int:
     if not permissions.has_role_right(user, model, "read"):
         raise forbidden(f"No permission to read {model._meta.verbose_name}")
     queryset = with_custom(permissions.scope(user, model._default_manager.all(), "read"))
-    return queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user)).count()
+    return counting.exact_count(queryset.filter(filters_q(model, json_param(args.get("filters"), "filters"), user)))
 
 
 @transaction.atomic

@@ -26,9 +26,9 @@ class CoreConfig(AppConfig):
             controller="lowcode.core.users.UserController",
         )
         registry.register(Role, name="Role", module="Core", natural_key="name")
-        registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core")
-        registry.register(NotificationLog, name="Notification Log", module="Core", icon="notifications")
-        registry.register(LoginEvent, name="Login Event", module="Core", icon="login")
+        registry.register(ScheduledJobLog, name="Scheduled Job Log", module="Core", large=True)
+        registry.register(NotificationLog, name="Notification Log", module="Core", icon="notifications", large=True)
+        registry.register(LoginEvent, name="Login Event", module="Core", icon="login", large=True)
         from lowcode.core.fixtures import register_importer
         from lowcode.core.roles import role_upsert
 

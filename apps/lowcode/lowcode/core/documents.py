@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from lowcode.core import search
 from lowcode.core.controller import (
     WriteContext,
     check_field_rules,
@@ -128,6 +129,7 @@ def insert_doc(
         _kept(files)
         for name, value in relations.items():
             getattr(doc, name).set(value)
+        search.index_doc(doc)
         document_inserted.send(sender=type(doc), doc=doc, user=user)
         controller_for(type(doc)).after_insert(doc, ctx)
         fire(doc, "after_insert")
@@ -160,6 +162,7 @@ def save_doc(
         files = _new_files(doc, fields)
         doc.save(update_fields=fields)
         _kept(files)
+        search.index_doc(doc, fields)
         if versioned and ctx.before is not None:
             record_version(doc, ctx.before, fields, user)
         controller_for(type(doc)).on_update(doc, ctx)
@@ -285,7 +288,9 @@ def delete_doc(doc: models.Model, *, user: Any = None) -> None:
     ctx = WriteContext(user=user, writer=current_writer(user), creating=False)
     controller_for(type(doc)).on_trash(doc, ctx)
     fire(doc, "on_trash")
+    pk = doc.pk
     doc.delete()
+    search.unindex_doc(doc, pk)
     fire(doc, "after_delete")
 
 

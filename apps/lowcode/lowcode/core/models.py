@@ -81,7 +81,7 @@ class Document(models.Model):
     """Fields every DocType carries, as in Frappe: who made it and when, who changed it last and when."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True, db_index=True)  # the API's default order
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -195,3 +195,22 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SearchToken(models.Model):
+    """One character or pair of characters of a record's indexed name fields (lowcode.core.search)."""
+
+    doctype = models.CharField(_("DocType"), max_length=100)
+    token = models.CharField(_("token"), max_length=8)
+    doc_id = models.BigIntegerField(_("document ID"))
+
+    class Meta:
+        verbose_name = _("search token")
+        verbose_name_plural = _("search tokens")
+        indexes = [
+            models.Index(fields=["doctype", "token", "doc_id"], name="search_token"),
+            models.Index(fields=["doctype", "doc_id"], name="search_token_doc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doctype} {self.doc_id}: {self.token}"

@@ -23,9 +23,14 @@ class DeadlinesConfig(AppConfig):
 
         registry.register(WorkingCalendar, name="Working Calendar", module="Core", natural_key="name", icon="event")
         registry.register(DeadlinePolicy, name="Deadline Policy", module="Core", natural_key="name", icon="timer")
-        registry.register(Deadline, name="Deadline", module="Supervision", icon="alarm")
+        registry.register(Deadline, name="Deadline", module="Supervision", icon="alarm", large=True)
         registry.register(
-            SupervisionNotice, name="Supervision Notice", module="Supervision", natural_key="number", icon="campaign"
+            SupervisionNotice,
+            name="Supervision Notice",
+            module="Supervision",
+            natural_key="number",
+            icon="campaign",
+            large=True,
         )
         registry.register(DeadlineRecompute, name="Deadline Recompute", module="Core", icon="sync")
         register_importer("Working Calendar", calendar_upsert)

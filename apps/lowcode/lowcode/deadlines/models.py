@@ -303,7 +303,7 @@ class Deadline(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     light = models.PositiveSmallIntegerField(_("light"), choices=Light.choices, default=Light.GREEN)
     started_at = models.DateTimeField(_("started at"))
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(_("due at"), db_index=True)  # the list's default order
     yellow_at = models.DateTimeField(_("yellow at"))
     next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
     total = models.DurationField(_("limit (working time)"))
@@ -351,7 +351,7 @@ class SupervisionNotice(Document):
     department_key = models.CharField(_("department key"), max_length=64, blank=True, db_index=True)
     department = models.CharField(_("department"), max_length=140, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(_("issued at"), db_index=True)  # the list's default order
     due_at = models.DateTimeField(_("answer due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField(_("answer"), blank=True)

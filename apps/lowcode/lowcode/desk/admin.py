@@ -9,6 +9,7 @@ from io import BytesIO
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -17,11 +18,12 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
-from lowcode.core import permissions
+from lowcode.core import indexes, permissions, search
 from lowcode.core.controller import controller_for, readonly_for
 from lowcode.core.documents import (
     delete_doc,
@@ -39,6 +41,7 @@ from lowcode.core.masking import display_value, hidden_fields, mask, masked_fiel
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
+from lowcode.desk.changelist import DeskChangeList, DeskPaginator
 from lowcode.printing import services as printing
 from lowcode.printing.sandbox import TemplateProblem
 from lowcode.printing.views import pdf_response
@@ -53,14 +56,42 @@ class DocTypeAdmin(ModelAdmin):
     actions = ["export_xlsx", "print_selected"]
     list_per_page = 50
     change_form_template = "desk/change_form.html"
+    change_list_template = "desk/change_list.html"
     form_select_related: tuple[str, ...] = ()  # foreign keys the change form shows (e.g. read-only, by name)
 
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = permissions.scope(request.user, super().get_queryset(request), "read")
+        return permissions.scope(request.user, super().get_queryset(request), "read")
+
+    # -- the list at volume (lowcode.desk.changelist): ids through an index, a capped count ----------------
+    paginator = DeskPaginator
+    show_full_result_count = False  # a second count of the whole table on every filtered page
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return DeskChangeList
+
+    def get_sortable_by(self, request: HttpRequest) -> Any:
+        """On a DocType that grows with the work, the columns an index sorts (lowcode.core.indexes)."""
+        sortable = super().get_sortable_by(request)
+        if not indexes.is_large(self.model):
+            return sortable
+        return [c for c in sortable if self._sorted_by_index(c)]
+
+    def _sorted_by_index(self, column: Any) -> bool:
+        if isinstance(column, str):
+            try:
+                field = self.model._meta.get_field(column)
+            except FieldDoesNotExist:
+                column = getattr(self, column, None) or getattr(self.model, column, None)
+            else:
+                return indexes.serves(self.model, field.attname if field.many_to_one else field.name)
+        order = getattr(column, "admin_order_field", None)
+        return isinstance(order, str) and indexes.serves(self.model, order)
+
+    def decorate_page(self, request: HttpRequest, rows: list[models.Model]) -> None:
+        """What a page's rows show beyond their own columns, loaded for the page's ids only: deadline lights."""
         if self._has_deadlines(request):
-            queryset = deadline_desk.annotate(queryset)
-        return queryset
+            deadline_desk.decorate(rows)
 
     def _has_deadlines(self, request: HttpRequest) -> bool:
         """Whether deadline policies run on this DocType — asked once per request (list, columns, filters)."""
@@ -171,7 +202,14 @@ class DocTypeAdmin(ModelAdmin):
         return badge[1] if badge else ""
 
     def get_list_display(self, request: HttpRequest) -> Any:
-        """Masked fields in the list are shown through display_value for the requesting user."""
+        """Masked fields in the list are shown through display_value for the requesting user — the columns made
+        once per request, so that the sortable ones (get_sortable_by) are the very columns shown."""
+        cache = request.__dict__.setdefault("_lowcode_list_display", {})
+        if self.model not in cache:
+            cache[self.model] = self._list_display(request)
+        return list(cache[self.model])
+
+    def _list_display(self, request: HttpRequest) -> Any:
         columns = custom_desk.list_display(self.model, list(super().get_list_display(request)))
         masked = hidden_fields(request.user, self.model)
         for i, column in enumerate(columns):
@@ -184,7 +222,7 @@ class DocTypeAdmin(ModelAdmin):
         return columns
 
     def _light_column(self) -> Any:
-        @display(description=_("time limit"), label=workflow_desk.COLOURS, ordering="deadline_light")
+        @display(description=_("time limit"), label=workflow_desk.COLOURS)
         def deadline_light(obj: models.Model) -> Any:
             return deadline_desk.badge(obj) or ("info", "—")
 
@@ -290,8 +328,18 @@ class DocTypeAdmin(ModelAdmin):
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return custom_desk.search(self.model, queryset, results, search_term.strip()), may_have_duplicates
+        """Django's search syntax, each field through its own index (lowcode.core.search): a prefix on numbers,
+        the n-gram index on names — no `LIKE '%…%'` over a large table."""
+        fields = self.get_search_fields(request)
+        term = search_term.strip()
+        results, may_have_duplicates = queryset, False
+        if fields and term:
+            for bit in smart_split(term):
+                if bit[:1] in "\"'" and bit[-1:] == bit[:1] and len(bit) > 1:
+                    bit = unescape_string_literal(bit)
+                results = results.filter(search.search_q(queryset, fields, bit))
+            may_have_duplicates = any(lookup_spawns_duplicates(self.opts, f.lstrip("^=@")) for f in fields)
+        return custom_desk.search(self.model, queryset, results, term), may_have_duplicates
 
     # -- export ------------------------------------------------------------------------------------------
     def _base_actions(self, request: HttpRequest) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class PrintingConfig(AppConfig):
             module="Core",
             icon="picture_as_pdf",
             belongs_to=("doctype", "doc_id"),
+            large=True,
         )
         registry.register(BulkPrintJob, name="Bulk Print Job", module="Core", icon="print")
         register_importer("Letter Head", letter_head_upsert)

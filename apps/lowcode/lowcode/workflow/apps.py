@@ -23,6 +23,7 @@ class WorkflowConfig(AppConfig):
             module="Core",
             icon="history",
             belongs_to=("doctype", "doc_id"),
+            large=True,
             changes_field="changed",
         )
         register_importer("Workflow", workflow_upsert)

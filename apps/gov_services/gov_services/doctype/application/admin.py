@@ -39,8 +39,10 @@ class ApplicationAdmin(DocTypeAdmin):
         "submitted_at",
     )
     list_filter = ("status", "department", "channel", "applicant_type", "matter__matter_type", "submitted_at")
-    search_fields = ("number", "applicant_name", "=id_number", "phone")
-    search_help_text = _("Search by application number, applicant name, full ID number or phone.")
+    search_fields = ("^number", "applicant_name", "contact_name", "=id_number", "^phone")
+    search_help_text = _(
+        "Search by the start of an application number or phone number, a full ID number, or a name or part of one."
+    )
     list_select_related = ("matter", "department")
     form_select_related = ("matter", "guide__matter", "department")
     date_hierarchy = "submitted_at"

@@ -6,6 +6,7 @@ CONTACT = "gov_services.view_contact"  # who calls or writes to the applicant se
 DOCTYPE = {
     "name": "Application",
     "model": "gov_services.Application",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Applications",
     "icon": "assignment",
     "natural_key": "number",
@@ -22,6 +23,8 @@ DOCTYPE = {
         },
     },
     "unmask_permission": "gov_services.view_id_number",
+    # names searched through lowcode's n-gram index (a Chinese name has no words to cut at)
+    "search_index": ["applicant_name", "contact_name"],
     # what workflow conditions may read beyond the fields
     "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode", "online_level"],
     "controller": "gov_services.gov_services.doctype.application.controller.ApplicationController",

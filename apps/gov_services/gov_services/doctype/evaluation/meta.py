@@ -3,6 +3,7 @@
 DOCTYPE = {
     "name": "Evaluation",
     "model": "gov_services.Evaluation",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Service",
     "icon": "reviews",
     "controller": "gov_services.gov_services.doctype.evaluation.controller.EvaluationController",

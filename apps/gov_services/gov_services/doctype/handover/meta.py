@@ -3,6 +3,7 @@
 DOCTYPE = {
     "name": "Handover",
     "model": "gov_services.Handover",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Applications",
     "icon": "local_shipping",
     "natural_key": "number",

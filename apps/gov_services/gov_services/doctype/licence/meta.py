@@ -3,6 +3,7 @@
 DOCTYPE = {
     "name": "Licence",
     "model": "gov_services.Licence",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Applications",
     "icon": "verified",
     "natural_key": "identifier",

@@ -58,7 +58,7 @@ class Licence(Document):
     issuer = models.ForeignKey(
         "gov_services.Department", verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="licences"
     )
-    issued_on = models.DateField(_("issue date"))
+    issued_on = models.DateField(_("issue date"), db_index=True)  # the list's default order
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty means long-term."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID, db_index=True)

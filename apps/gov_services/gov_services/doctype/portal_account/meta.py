@@ -6,6 +6,7 @@ CONTACT = "gov_services.view_contact"  # who calls or writes to the applicant se
 DOCTYPE = {
     "name": "Portal Account",
     "model": "gov_services.PortalAccount",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Applications",
     "icon": "person",
     "natural_key": "id_number",

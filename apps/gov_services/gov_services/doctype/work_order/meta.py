@@ -6,6 +6,7 @@ CONTACT = "gov_services.view_contact"  # who calls or writes to the applicant se
 DOCTYPE = {
     "name": "Work Order",
     "model": "gov_services.WorkOrder",
+    "large": True,  # grows with the work: sorts and the default order served by indexes (lowcode.core.indexes)
     "module": "Service",
     "icon": "support_agent",
     "natural_key": "number",

@@ -1,0 +1,252 @@
+"""The desk list at a city's volume: a page costs what its rows cost, not what the table holds.
+
+- The page's ids are read first, through the index of the list's order (`SELECT id … ORDER BY … LIMIT 50`);
+  its rows, their links and what the model admin adds to them (deadline lights) are then loaded for those ids
+  only — never a per-row subquery over the whole table, and no join in the query that orders.
+- The count is capped (lowcode.core.counting): exact below the cap, "about N" for the whole table, "more than
+  N" for a filtered list beyond it; pages past the count can still be opened while they have rows.
+- The order is one an index serves: a link column sorts by its key, not by the linked table's own ordering,
+  and the tie-break on the primary key runs in the same direction as the sort.
+- Facet counts (Django's "show counts") are capped the same way, one bounded count per choice.
+- The date hierarchy asks whether each year, month or day has a row (an indexed EXISTS each, bounded in number)
+  instead of reading every row's date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Exists, F
+from django.db.models.expressions import OrderBy
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from lowcode.core import counting
+from lowcode.core.paging import rows_by_id
+
+
+class DeskPage(Page):
+    def has_next(self) -> bool:
+        return len(self.object_list) == self.paginator.per_page and (
+            self.number < self.paginator.num_pages or not self.paginator.row_count.exact
+        )
+
+
+class DeskPaginator(Paginator):
+    """Counts no further than the cap; a page's rows are loaded by id (see the module's description)."""
+
+    template_name = "desk/pagination.html"
+
+    @cached_property
+    def row_count(self) -> counting.RowCount:
+        return counting.count_rows(self.object_list)
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return self.row_count.value
+
+    def validate_number(self, number: Any) -> int:
+        """Any page from 1 on: beyond an estimated count a page is simply empty."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        return max(1, number)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return DeskPage(rows_by_id(self.object_list, bottom, bottom + self.per_page), number, self)
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page:
+        return DeskPage(*args, **kwargs)
+
+
+class DeskChangeList(ChangeList):
+    def get_ordering_field(self, field_name: Any) -> Any:
+        """A link column sorts by its key (indexed) rather than by the linked DocType's own ordering (a join
+        and a sort of the whole table)."""
+        if isinstance(field_name, str):
+            try:
+                field = self.lookup_opts.get_field(field_name)
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and field.many_to_one and field.concrete:
+                return field.attname
+        return super().get_ordering_field(field_name)
+
+    def _get_deterministic_ordering(self, ordering: list[Any]) -> list[Any]:
+        """Django's tie-break on the primary key, in the direction of the sort, so one index serves both."""
+        ordering = super()._get_deterministic_ordering(ordering)
+        if len(ordering) >= 2 and ordering[-1] == "-pk":
+            first = _direction(ordering[-2])
+            if first == "asc":
+                ordering[-1] = "pk"
+        return ordering
+
+    def get_results(self, request: Any) -> None:
+        super().get_results(request)
+        self.row_count = self.paginator.row_count
+        self.count_label = self.row_count.label()
+        self.multi_page = self.multi_page or not self.row_count.exact
+        more = len(self.result_list) == self.list_per_page if isinstance(self.result_list, list) else False
+        beyond = self.page_num >= self.paginator.num_pages and not self.row_count.exact
+        self.next_page_url = self.get_query_string({PAGE_VAR: self.page_num + 1}) if more and beyond else None
+        if not isinstance(self.result_list, list):  # one page only, or "show all": still loaded by id
+            self.result_list = rows_by_id(self.queryset, 0, max(self.list_max_show_all, self.list_per_page))
+        decorate = getattr(self.model_admin, "decorate_page", None)
+        if decorate is not None:
+            decorate(request, self.result_list)
+
+    def get_filters(self, request: Any) -> Any:
+        found = super().get_filters(request)
+        for spec in found[0]:
+            if hasattr(spec, "get_facet_counts"):
+                spec.get_facet_queryset = _capped_facets(spec, self)
+        return found
+
+
+def _direction(part: Any) -> str:
+    if isinstance(part, str):
+        return "desc" if part.startswith("-") else "asc"
+    if isinstance(part, OrderBy):
+        return "desc" if part.descending else "asc"
+    if isinstance(part, F):
+        return "asc"
+    return "desc"
+
+
+def _capped_facets(spec: Any, changelist: DeskChangeList) -> Any:
+    """A filter's facet counts, each one bounded count of its own (an index each), shown as "10000+" past the cap."""
+
+    def facets(_changelist: Any = None) -> dict[str, Any]:
+        filtered = changelist.get_queryset(spec.request, exclude_parameters=spec.expected_parameters())
+        found = {}
+        for key, aggregate in spec.get_facet_counts(changelist.pk_attname, filtered).items():
+            condition = getattr(aggregate, "filter", None)
+            rows = filtered.filter(condition) if condition is not None else filtered
+            count = counting.count_rows(rows)
+            found[key] = f"{count.value}+" if not count.exact else count.value
+        return found
+
+    return facets
+
+
+# -- the date hierarchy -------------------------------------------------------------------------------------------
+
+
+def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
+    """What Django's date_hierarchy tag shows, with each choice found by an indexed EXISTS instead of a
+    SELECT DISTINCT over every row: years between the first and last date, the months of a year, the days
+    of a month."""
+    from django.contrib.admin.utils import get_fields_from_path
+    from django.utils import formats
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    if not cl.date_hierarchy:
+        return None
+    name = cl.date_hierarchy
+    field = get_fields_from_path(cl.model, name)[-1]
+    aware = isinstance(field, models.DateTimeField)
+    year_field, month_field, day_field = f"{name}__year", f"{name}__month", f"{name}__day"
+    year, month, day = cl.params.get(year_field), cl.params.get(month_field), cl.params.get(day_field)
+    queryset = cl.queryset.order_by()
+
+    def link(filters: dict[str, Any]) -> str:
+        return cl.get_query_string(filters, [f"{name}__"])
+
+    def bound(value: date) -> Any:
+        if not aware:
+            return value
+        return timezone.make_aware(datetime(value.year, value.month, value.day))  # noqa: DTZ001 (local midnight)
+
+    def with_rows(spans: list[tuple[date, date]]) -> list[bool]:
+        """Which of the spans have a row: one query, an indexed EXISTS per span."""
+        probes = {
+            f"b{i}": Exists(queryset.filter(**{f"{name}__gte": bound(start), f"{name}__lt": bound(end)}))
+            for i, (start, end) in enumerate(spans)
+        }
+        if not probes:
+            return []
+        found = queryset.model._default_manager.order_by().annotate(**probes).values(*probes).first() or {}
+        return [bool(found.get(key)) for key in probes]
+
+    def span() -> tuple[Any, Any]:
+        """The first and last date of the list: two reads at the ends of the index."""
+        first = queryset.order_by(name).values_list(name, flat=True).first()
+        last = queryset.order_by(f"-{name}").values_list(name, flat=True).first()
+        if aware and first is not None and last is not None:
+            return timezone.localtime(first), timezone.localtime(last)
+        return first, last
+
+    if not year:
+        first, last = span()
+        if first is None or last is None:
+            return {"show": True, "back": None, "choices": []}
+        month = day = None
+        if first.year == last.year:
+            year = first.year
+            if first.month == last.month:
+                month = first.month
+    try:
+        year, month, day = (int(v) if v else None for v in (year, month, day))
+        if year and month and day:
+            chosen = date(year, month, day)
+            return {
+                "show": True,
+                "back": {
+                    "link": link({year_field: year, month_field: month}),
+                    "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
+                },
+                "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
+            }
+        if year and month:
+            days_in = calendar.monthrange(year, month)[1]
+            days = [date(year, month, d) for d in range(1, days_in + 1)]
+            found = with_rows([(d, d + timedelta(days=1)) for d in days])
+            days = [d for d, has in zip(days, found, strict=True) if has]
+            return {
+                "show": True,
+                "back": {"link": link({year_field: year}), "title": str(year)},
+                "choices": [
+                    {
+                        "link": link({year_field: year, month_field: month, day_field: d.day}),
+                        "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
+                    }
+                    for d in days
+                ],
+            }
+        if year:
+            starts = [date(year, m, 1) for m in range(1, 13)]
+            ends = [*starts[1:], date(year + 1, 1, 1)]
+            months = [m for m, has in zip(starts, with_rows(list(zip(starts, ends, strict=True))), strict=True) if has]
+            return {
+                "show": True,
+                "back": {"link": link({}), "title": _("All dates")},
+                "choices": [
+                    {
+                        "link": link({year_field: year, month_field: m.month}),
+                        "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
+                    }
+                    for m in months
+                ],
+            }
+    except ValueError:  # a year, month or day in the address bar that is no date
+        return {"show": True, "back": {"link": link({}), "title": _("All dates")}, "choices": []}
+    between = list(range(first.year + 1, last.year))
+    inner = with_rows([(date(y, 1, 1), date(y + 1, 1, 1)) for y in between])
+    years = [first.year, *(y for y, has in zip(between, inner, strict=True) if has), last.year]
+    return {
+        "show": True,
+        "back": None,
+        "choices": [{"link": link({year_field: str(y)}), "title": str(y)} for y in years],
+    }
