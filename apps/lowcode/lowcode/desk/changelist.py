@@ -8,21 +8,21 @@
 - The order is one an index serves: a link column sorts by its key, not by the linked table's own ordering,
   and the tie-break on the primary key runs in the same direction as the sort.
 - Facet counts (Django's "show counts") are capped the same way, one bounded count per choice.
-- The date hierarchy asks whether each year, month or day has a row (an indexed EXISTS each, bounded in number)
-  instead of reading every row's date.
+- The date hierarchy reads the first and last date through the index and offers the years, months and days
+  between, instead of reading every row's date.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Exists, F
+from django.db.models import F
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -144,9 +144,9 @@ def _capped_facets(spec: Any, changelist: DeskChangeList) -> Any:
 
 
 def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
-    """What Django's date_hierarchy tag shows, with each choice found by an indexed EXISTS instead of a
-    SELECT DISTINCT over every row: years between the first and last date, the months of a year, the days
-    of a month."""
+    """What Django's date_hierarchy tag shows, without its SELECT DISTINCT over every row's date: the first and
+    last date of the (filtered) list are read at the two ends of the index, and the years, months or days
+    between them are offered — an empty one is only an empty list."""
     from django.contrib.admin.utils import get_fields_from_path
     from django.utils import formats
     from django.utils.text import capfirst
@@ -158,47 +158,15 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
     field = get_fields_from_path(cl.model, name)[-1]
     aware = isinstance(field, models.DateTimeField)
     year_field, month_field, day_field = f"{name}__year", f"{name}__month", f"{name}__day"
-    year, month, day = cl.params.get(year_field), cl.params.get(month_field), cl.params.get(day_field)
     queryset = cl.queryset.order_by()
 
     def link(filters: dict[str, Any]) -> str:
         return cl.get_query_string(filters, [f"{name}__"])
 
-    def bound(value: date) -> Any:
-        if not aware:
-            return value
-        return timezone.make_aware(datetime(value.year, value.month, value.day))  # noqa: DTZ001 (local midnight)
-
-    def with_rows(spans: list[tuple[date, date]]) -> list[bool]:
-        """Which of the spans have a row: one query, an indexed EXISTS per span."""
-        probes = {
-            f"b{i}": Exists(queryset.filter(**{f"{name}__gte": bound(start), f"{name}__lt": bound(end)}))
-            for i, (start, end) in enumerate(spans)
-        }
-        if not probes:
-            return []
-        found = queryset.model._default_manager.order_by().annotate(**probes).values(*probes).first() or {}
-        return [bool(found.get(key)) for key in probes]
-
-    def span() -> tuple[Any, Any]:
-        """The first and last date of the list: two reads at the ends of the index."""
-        first = queryset.order_by(name).values_list(name, flat=True).first()
-        last = queryset.order_by(f"-{name}").values_list(name, flat=True).first()
-        if aware and first is not None and last is not None:
-            return timezone.localtime(first), timezone.localtime(last)
-        return first, last
-
-    if not year:
-        first, last = span()
-        if first is None or last is None:
-            return {"show": True, "back": None, "choices": []}
-        month = day = None
-        if first.year == last.year:
-            year = first.year
-            if first.month == last.month:
-                month = first.month
     try:
-        year, month, day = (int(v) if v else None for v in (year, month, day))
+        year, month, day = (
+            int(cl.params[f]) if cl.params.get(f) else None for f in (year_field, month_field, day_field)
+        )
         if year and month and day:
             chosen = date(year, month, day)
             return {
@@ -209,44 +177,52 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
                 },
                 "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
             }
-        if year and month:
-            days_in = calendar.monthrange(year, month)[1]
-            days = [date(year, month, d) for d in range(1, days_in + 1)]
-            found = with_rows([(d, d + timedelta(days=1)) for d in days])
-            days = [d for d, has in zip(days, found, strict=True) if has]
-            return {
-                "show": True,
-                "back": {"link": link({year_field: year}), "title": str(year)},
-                "choices": [
-                    {
-                        "link": link({year_field: year, month_field: month, day_field: d.day}),
-                        "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
-                    }
-                    for d in days
-                ],
-            }
-        if year:
-            starts = [date(year, m, 1) for m in range(1, 13)]
-            ends = [*starts[1:], date(year + 1, 1, 1)]
-            months = [m for m, has in zip(starts, with_rows(list(zip(starts, ends, strict=True))), strict=True) if has]
-            return {
-                "show": True,
-                "back": {"link": link({}), "title": _("All dates")},
-                "choices": [
-                    {
-                        "link": link({year_field: year, month_field: m.month}),
-                        "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
-                    }
-                    for m in months
-                ],
-            }
-    except ValueError:  # a year, month or day in the address bar that is no date
+    except (TypeError, ValueError):  # a year, month or day in the address bar that is no date
         return {"show": True, "back": {"link": link({}), "title": _("All dates")}, "choices": []}
-    between = list(range(first.year + 1, last.year))
-    inner = with_rows([(date(y, 1, 1), date(y + 1, 1, 1)) for y in between])
-    years = [first.year, *(y for y, has in zip(between, inner, strict=True) if has), last.year]
+    first = queryset.order_by(name).values_list(name, flat=True).first()
+    last = queryset.order_by(f"-{name}").values_list(name, flat=True).first()
+    if first is None or last is None:
+        return {"show": True, "back": None if not year else {"link": link({}), "title": _("All dates")}, "choices": []}
+    if aware:
+        first, last = timezone.localtime(first), timezone.localtime(last)
+    first, last = (
+        (first.date() if isinstance(first, datetime) else first),
+        (last.date() if isinstance(last, datetime) else last),
+    )
+    if not year and first.year == last.year:
+        year = first.year
+        if first.month == last.month:
+            month = first.month
+    if year and month:
+        days = [date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
+        return {
+            "show": True,
+            "back": {"link": link({year_field: year}), "title": str(year)},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: month, day_field: d.day}),
+                    "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
+                }
+                for d in days
+                if first <= d <= last
+            ],
+        }
+    if year:
+        months = [date(year, m, 1) for m in range(1, 13)]
+        return {
+            "show": True,
+            "back": {"link": link({}), "title": _("All dates")},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: m.month}),
+                    "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
+                }
+                for m in months
+                if (first.year, first.month) <= (m.year, m.month) <= (last.year, last.month)
+            ],
+        }
     return {
         "show": True,
         "back": None,
-        "choices": [{"link": link({year_field: str(y)}), "title": str(y)} for y in years],
+        "choices": [{"link": link({year_field: str(y)}), "title": str(y)} for y in range(first.year, last.year + 1)],
     }
