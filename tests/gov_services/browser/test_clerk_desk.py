@@ -35,7 +35,7 @@ def test_clerk_filters_the_application_list_and_opens_one(
     desk_login(page, live_server.url, "clerk", "Clerk-test-password-1")
     page.get_by_role("link", name="办件", exact=True).filter(visible=True).first.click()
     page.wait_for_url("**/desk/gov_services/application/")
-    assert page.get_by_text("48 办件").is_visible()
+    assert page.get_by_text("共 48 条").is_visible()
     page.screenshot(path=str(artifacts / "clerk-1-application-list.png"))
 
     page.locator('a[x-on\\:click="filterOpen = true"]', has_text="筛选").click()

@@ -131,7 +131,7 @@ def test_every_kind_of_page_works_under_the_policy_with_no_violation(
     desk_login(desk, url, "clerk", PASSWORD)
     desk.screenshot(path=str(shots / "desk-01-index.png"))
     desk.goto(f"{url}/desk/gov_services/application/")
-    assert desk.get_by_text("1 办件").is_visible()
+    assert desk.get_by_text("共 1 条").is_visible()
     desk.locator('a[x-on\\:click="filterOpen = true"]', has_text="筛选").click()
     filters = desk.locator("#changelist-filter")
     filters.wait_for(state="visible")  # Alpine opened the filter sheet
