@@ -18,7 +18,22 @@ api_methods: list[str] = []
 
 scheduler_events: dict[str, list[str]] = {}
 
-doc_events: dict[str, dict[str, list[str]]] = {}
+# The portal's public pages (home, guide list, guide pages) are cached until something they show is written:
+# inside the writing transaction (validate, on_trash) and again once it commits (on_change, after_delete), so
+# that neither a test's rolled-back data nor a page rendered while the write was open is served afterwards.
+_portal_shows = {
+    "validate": ["lowcode.portal.cache.changed"],
+    "on_change": ["lowcode.portal.cache.changed"],
+    "on_trash": ["lowcode.portal.cache.changed"],
+    "after_delete": ["lowcode.portal.cache.changed"],
+}
+doc_events: dict[str, dict[str, list[str]]] = {
+    "Matter": _portal_shows,
+    "Guide": _portal_shows,
+    "Department": _portal_shows,
+    "Licence Type": _portal_shows,
+    "Web Form": _portal_shows,
+}
 
 # Record scope (Frappe's permission_query_conditions): called as f(user, ptype) -> Q | None.
 permission_query_conditions = {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gov_services.gov_services.codes import ServiceObject, ThemeWindow
 from gov_services.gov_services.doctype.application.models import Application
+from gov_services.gov_services.doctype.department.models import Department
 from gov_services.gov_services.doctype.evaluation.controller import DECIDED
 from gov_services.gov_services.doctype.matter.models import Matter
 from lowcode.deadlines.models import Deadline
@@ -27,15 +28,20 @@ APPLICANT_FACING = {"one_time_notice", "supplement_requested", "not_accepted", "
 WAITING_FOR_APPLICANT = {"one_time_notice", "supplement_requested"}
 
 
+def published_matter_queryset() -> QuerySet[Matter]:
+    """Matters a citizen may read the guide of: published, with a current guide."""
+    return Matter.objects.filter(status=Matter.Status.PUBLISHED, published_guide__isnull=False).select_related(
+        "department"
+    )
+
+
 def published_matters(*, q: str = "", theme: str = "", department: str = "", audience: str = "") -> list[Matter]:
-    matters: QuerySet[Matter] = Matter.objects.filter(
-        status=Matter.Status.PUBLISHED, published_guide__isnull=False
-    ).select_related("department")
+    matters = published_matter_queryset()
     if q:
         matters = matters.filter(Q(name__icontains=q) | Q(basic_code__startswith=q) | Q(department__name__icontains=q))
     if theme in ThemeWindow.values:
         matters = matters.filter(theme_window=theme)
-    if department.isdigit():
+    if department.isascii() and department.isdigit() and len(department) <= 18:
         matters = matters.filter(department_id=int(department))
     found = list(matters.order_by("theme_window", "name")[:500])
     if audience == "person":
@@ -43,6 +49,16 @@ def published_matters(*, q: str = "", theme: str = "", department: str = "", aud
     elif audience == "company":
         found = [m for m in found if set(m.service_objects or []) - {PERSON}]
     return found
+
+
+def published_departments() -> QuerySet[Department, dict[str, Any]]:
+    """The departments with published guides: pk and name, by name."""
+    return (
+        Department.objects.filter(matters__status=Matter.Status.PUBLISHED, matters__published_guide__isnull=False)
+        .values("pk", "name")
+        .distinct()
+        .order_by("name")
+    )
 
 
 def state_labels(model: type) -> dict[str, str]:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,6 @@ from django.views.decorators.http import require_http_methods
 from gov_services.gov_services.codes import ThemeWindow
 from gov_services.gov_services.doctype.application.controller import requested_materials
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
-from gov_services.gov_services.doctype.department.models import Department
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
 from gov_services.gov_services.doctype.evaluation.services import evaluation_create
 from gov_services.gov_services.doctype.licence.models import Licence
@@ -39,6 +39,7 @@ from lowcode.core import permissions
 from lowcode.core.documents import save_rows
 from lowcode.core.files import FILE_LIMIT
 from lowcode.core.throttle import client_address
+from lowcode.portal import cache as portal_cache
 from lowcode.printing.models import PrintedDocument
 from lowcode.printing.services import document_pdf, format_for
 from lowcode.printing.views import pdf_response
@@ -74,64 +75,96 @@ def _one_of_mine(request: HttpRequest, queryset: Any, number: str) -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "gov_services/portal/home.html",
-        {
-            "themes": ThemeWindow.choices,
-            "audiences": selectors.AUDIENCES,
-            "departments": Department.objects.filter(matters__status=Matter.Status.PUBLISHED)
-            .distinct()
-            .order_by("name"),
-            "featured": selectors.published_matters()[:8],
-            "account": account_of(request.user),
-            "consult_route": _form_route("Work Order"),
-        },
-    )
+    public = portal_cache.cached("home", render=_home_public)
+    account = account_of(request.user) if request.user.is_authenticated else None
+    return render(request, "gov_services/portal/home.html", {"public": public, "account": account})
+
+
+def _home_public() -> dict[str, str]:
+    """The home page but for the visitor's own line: the same for everyone (lowcode.portal.cache)."""
+    context = {
+        "themes": ThemeWindow.choices,
+        "audiences": selectors.AUDIENCES,
+        "departments": _public_departments(),
+        "featured": selectors.published_matters()[:8],
+        "consult_route": _form_route("Work Order"),
+    }
+    return {
+        "hero": render_to_string("gov_services/portal/_home_hero.html", context),
+        "sections": render_to_string("gov_services/portal/_home_sections.html", context),
+    }
 
 
 def guides(request: HttpRequest) -> HttpResponse:
-    params = {k: request.GET.get(k, "").strip() for k in ("q", "theme", "department", "audience")}
-    matters = selectors.published_matters(**params)
-    return render(
-        request,
-        "gov_services/portal/guides.html",
-        {
-            "matters": matters,
-            "params": params,
-            "themes": ThemeWindow.choices,
-            "audiences": selectors.AUDIENCES,
-            "departments": Department.objects.filter(matters__status=Matter.Status.PUBLISHED)
-            .distinct()
-            .order_by("name"),
-        },
-    )
+    params = _guides_params({k: request.GET.get(k, "").strip() for k in ("q", "theme", "department", "audience")})
+    if params["q"]:  # a search: as many pages as words, rendered each time
+        public = _guides_public(params)
+    else:
+        vary = (params["theme"], params["department"], params["audience"])
+        public = portal_cache.cached("guides", *vary, render=lambda: _guides_public(params))
+    return render(request, "gov_services/portal/guides.html", {"public": public})
+
+
+def _guides_params(params: dict[str, str]) -> dict[str, str]:
+    """The filters as the page shows them: one spelling each, those it does not offer dropped — so that the
+    page is the same for all spellings of one choice, and made-up values cannot fill the cache."""
+    return {
+        "q": params["q"],
+        "theme": params["theme"] if params["theme"] in ThemeWindow.values else "",
+        "department": _department_shown(params["department"]),
+        "audience": params["audience"] if params["audience"] in selectors.AUDIENCES else "",
+    }
+
+
+def _department_shown(value: str) -> str:
+    """The department filter as shown: all ("") without a number; the pk of a department the list offers; "0",
+    which finds nothing, for any other number (one without published guides, or none: the same page for each)."""
+    if not (value.isascii() and value.isdigit()):
+        return ""
+    value = value.lstrip("0") or "0"
+    return value if value in {str(d["pk"]) for d in _public_departments()} else "0"
+
+
+def _public_departments() -> list[dict[str, Any]]:
+    """The departments that have published guides (pk and name), for the filters and the home's tiles."""
+    return portal_cache.cached("departments", render=lambda: list(selectors.published_departments()))
+
+
+def _guides_public(params: dict[str, str]) -> dict[str, str]:
+    context = {
+        "matters": selectors.published_matters(**params),
+        "params": params,
+        "themes": ThemeWindow.choices,
+        "audiences": selectors.AUDIENCES,
+        "departments": _public_departments(),
+    }
+    return {"body": render_to_string("gov_services/portal/_guides.html", context)}
 
 
 def guide(request: HttpRequest, code: str) -> HttpResponse:
+    public = portal_cache.cached("guide", code, render=lambda: _guide_public(code))
+    return render(request, "gov_services/portal/guide.html", {"public": public})
+
+
+def _guide_public(code: str) -> dict[str, str]:
     matter = get_object_or_404(
-        Matter.objects.select_related("department", "published_guide"),
-        implementation_code=code,
-        status=Matter.Status.PUBLISHED,
-        published_guide__isnull=False,
+        selectors.published_matter_queryset().select_related("published_guide"), implementation_code=code
     )
     current = matter.published_guide
     route = _form_route("Application")
     can_apply = matter.online_level >= ONLINE_APPLY_LEVEL and route is not None
-    return render(
-        request,
-        "gov_services/portal/guide.html",
-        {
-            "matter": matter,
-            "guide": current,
-            "materials": current.materials.select_related("licence_type"),  # type: ignore[union-attr]
-            "fees": current.fees.all(),  # type: ignore[union-attr]
-            "apply_url": f"{reverse('webforms:new', args=[route])}?matter={matter.implementation_code}"
-            if can_apply
-            else "",
-            "service_objects": ", ".join(str(label) for value, label in _service_object_labels(matter)),
-        },
-    )
+    context = {
+        "matter": matter,
+        "guide": current,
+        # in the guide's own order: the models' default order joins the guide and the matter to sort by them
+        "materials": current.materials.select_related("licence_type").order_by("idx", "id"),  # type: ignore[union-attr]
+        "fees": current.fees.order_by("idx", "id"),  # type: ignore[union-attr]
+        "apply_url": f"{reverse('webforms:new', args=[route])}?matter={matter.implementation_code}"
+        if can_apply
+        else "",
+        "service_objects": ", ".join(str(label) for value, label in _service_object_labels(matter)),
+    }
+    return {"title": matter.name, "body": render_to_string("gov_services/portal/_guide.html", context)}
 
 
 def _service_object_labels(matter: Matter) -> list[tuple[str, Any]]:
