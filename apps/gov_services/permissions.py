@@ -57,12 +57,33 @@ def application_conditions(user: Any, ptype: str) -> Q | None:
     department = user_department_id(user)
     if department is None:
         return NOTHING
-    # joint handling: the co-departments' applications too — through EXISTS on the link table, not a join that
-    # would repeat rows and make the list DISTINCT
+    # joint handling: the co-departments' applications too. Never a join (it would repeat rows and make the list
+    # DISTINCT); the few a department handles jointly by id, so that with none the condition is the department
+    # alone and the (department, …) indexes serve the list; many through EXISTS on the link table.
     from gov_services.models import Application
 
-    links = Application.co_departments.through.objects.filter(application_id=OuterRef("pk"), department_id=department)
-    return Q(department=department) | Q(Exists(links))
+    links = Application.co_departments.through.objects.filter(department_id=department)
+    joint = _joint_applications(user, links)
+    if joint is None:
+        return Q(department=department) | Q(Exists(links.filter(application_id=OuterRef("pk"))))
+    return Q(department=department) | Q(pk__in=joint) if joint else Q(department=department)
+
+
+JOINT_BY_ID = 500
+
+
+def _joint_applications(user: Any, links: Any) -> list[int] | None:
+    """The ids of the applications the user's department handles jointly, read once per request (None: more
+    than JOINT_BY_ID of them)."""
+    cached = getattr(user, "_gov_joint_applications", False)
+    if cached is False:
+        ids = list(links.order_by("application_id").values_list("application_id", flat=True)[: JOINT_BY_ID + 1])
+        cached = ids if len(ids) <= JOINT_BY_ID else None
+        try:
+            user._gov_joint_applications = cached
+        except AttributeError:
+            pass
+    return cached
 
 
 def work_order_conditions(user: Any, ptype: str) -> Q | None:
