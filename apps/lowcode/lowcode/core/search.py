@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from lowcode.core import registry
@@ -58,7 +58,8 @@ def doc_tokens(doc: models.Model, fields: Iterable[str]) -> set[str]:
 
 
 def index_doc(doc: models.Model, changed: Iterable[str] | None = None) -> None:
-    """Make the record's tokens again when one of its indexed fields was written (all of them on insert)."""
+    """Make the record's tokens again when one of its indexed fields was written (`changed` None: an insert, which
+    has none stored yet). Runs inside the write path's transaction."""
     fields = indexed_fields(type(doc))
     if not fields or (changed is not None and not set(fields) & set(changed)):
         return
@@ -66,10 +67,12 @@ def index_doc(doc: models.Model, changed: Iterable[str] | None = None) -> None:
 
     doctype = registry.for_model(type(doc)).name  # type: ignore[union-attr]
     wanted = doc_tokens(doc, fields)
-    with transaction.atomic():
+    stored: set[str] = set()
+    if changed is not None:
         stored = set(SearchToken.objects.filter(doctype=doctype, doc_id=doc.pk).values_list("token", flat=True))
         if stored - wanted:
             SearchToken.objects.filter(doctype=doctype, doc_id=doc.pk, token__in=stored - wanted).delete()
+    if wanted - stored:
         SearchToken.objects.bulk_create(
             [SearchToken(doctype=doctype, token=t, doc_id=doc.pk) for t in sorted(wanted - stored)]
         )
