@@ -362,3 +362,37 @@ def test_facet_counts_are_capped_counts(world, monkeypatch) -> None:
     body = response.content.decode()
     assert "(2+)" in body  # the market department's seven, past the cap of two
     assert "(1)" in body  # planning's one
+
+
+def test_a_light_filter_lists_the_most_urgent_clock_first_each_document_once(world) -> None:
+    """With a light chosen and no column sorted, the list is ordered by the clocks' due instants through the
+    deadline index (lowcode.deadlines.desk.DueOrder); a column sort still orders by that column."""
+    from lowcode.deadlines.models import Deadline, DeadlinePolicy
+    from lowcode.deadlines.selectors import snapshot_of
+    from lowcode.deadlines.services import build, policy_calendar
+
+    policy = DeadlinePolicy.objects.get(name="application_promised_limit")
+    stored = policy_calendar(policy)
+    cal = snapshot_of(stored)
+    apps = world["apps"]
+    now = timezone.now()
+    urgency = [apps[3], apps[0], apps[5], apps[1]]  # most overdue first, not the submission order
+    for rank, app in enumerate(urgency):
+        Deadline.objects.filter(doctype="Application", doc_id=app.pk).delete()
+        for extra in range(2):  # two red clocks on one document: listed once, at the first
+            clock = build(policy, app, app.submitted_at, stored=stored, cal=cal)
+            clock.light, clock.due_at = Deadline.Light.RED, now - timedelta(days=10 - rank, hours=extra)
+            clock.save()
+    client = _client(world["clerk"])
+
+    response = client.get(reverse(LIST), {"deadline": "red"})
+    listed = [a.number for a in response.context["cl"].result_list]
+    assert listed == [a.number for a in urgency]
+    assert response.context["cl"].result_count == len(urgency)
+    assert "最急在前" in response.content.decode()
+
+    sorted_by_column = client.get(reverse(LIST), {"deadline": "red", "o": "-1"})
+    cl = sorted_by_column.context["cl"]
+    assert cl.driver is None and cl.order_note is None
+    assert sorted(a.number for a in cl.result_list) == sorted(listed)
+    assert "最急在前" not in sorted_by_column.content.decode()

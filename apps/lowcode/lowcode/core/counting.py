@@ -25,6 +25,8 @@ from django.db import connections, models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from lowcode.core.paging import branches, capped_union_count
+
 DEFAULT_CAP = 10_000
 EXACT_CACHE_SECONDS = 60
 
@@ -59,7 +61,10 @@ def is_whole_table(queryset: QuerySet) -> bool:
 
 
 def capped_count(queryset: QuerySet, most: int) -> int:
-    """The number of rows, counting no further than `most` + 1."""
+    """The number of rows, counting no further than `most` + 1 (an OR of a few branches: each branch so far)."""
+    parts = branches(queryset)
+    if parts is not None:
+        return min(capped_union_count(parts, most), most + 1)
     return queryset.order_by()[: most + 1].count()
 
 

@@ -3,24 +3,56 @@
 A query that orders a million rows and joins their links at once leaves the optimizer free to drive the join
 from the small table and sort everything; reading the page's ids alone walks the order's index and stops after
 the page (an index-only scan, even deep), and the rows with their links are then fetched by primary key.
+
+A list whose conditions hold an OR of a few branches — a department reviewer's scope is "my department's
+applications, or the ones we handle jointly" — has no index that serves the OR and the order at once: the
+database reads every row of either branch and sorts them. Each branch alone has one (`(department,
+submitted_at)`, the primary key), so the page's ids are read as the UNION of each branch's first rows in the
+list's order, which the database then orders and cuts to the page (`branches`); the capped count the same way.
+Backends that cannot order and limit inside a UNION (SQLite) run the single query.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import QuerySet
+from django.db.models.sql.where import OR, WhereNode
+
+MAX_BRANCHES = 4
 
 
-def rows_by_id(queryset: QuerySet, bottom: int, top: int, *, annotations_needed: bool = True) -> list[models.Model]:
+class PageDriver(Protocol):
+    """A list whose order another table's index serves (a light filter: the most urgent clock first) reads its
+    page's ids and its count there, for the rows of the queryset it is given."""
+
+    def ids(self, queryset: QuerySet, bottom: int, top: int) -> list[Any]: ...
+
+    def count(self, queryset: QuerySet, most: int) -> int: ...
+
+
+def rows_by_id(
+    queryset: QuerySet,
+    bottom: int,
+    top: int,
+    *,
+    annotations_needed: bool = True,
+    driver: PageDriver | None = None,
+) -> list[models.Model]:
     """The rows [bottom, top) of `queryset` in its order: their ids through the ordering index, then the rows
     with their links for those ids only. `annotations_needed=False`: the annotations only filter or order (the
-    API's custom-field names), the rows are loaded without them."""
+    API's custom-field names), the rows are loaded without them. `driver`: the ids in the driver's order."""
     query = queryset.query
     if (query.annotation_select and annotations_needed) or query.distinct_fields or query.extra or query.combinator:
         return list(queryset[bottom:top])  # the rows need what only the full query gives
-    ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+    parts = None if driver else branches(queryset)
+    if driver is not None:
+        ids = driver.ids(queryset, bottom, top)
+    elif parts is None:
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+    else:
+        ids = _union_ids(parts, _order_names(queryset) or [], bottom, top)
     if not ids:
         return []
     loader = queryset.model._default_manager.filter(pk__in=ids).order_by()
@@ -35,6 +67,76 @@ def rows_by_id(queryset: QuerySet, bottom: int, top: int, *, annotations_needed:
         loader = loader.defer(*deferred) if defer else loader.only(*deferred)
     found = {row.pk: row for row in loader}
     return [found[pk] for pk in ids if pk in found]
+
+
+def branches(queryset: QuerySet) -> list[QuerySet] | None:
+    """One queryset per branch of the first OR among the conditions the list ANDs together (2 to
+    MAX_BRANCHES branches), each with every other condition and the same order; None when the list has no
+    such OR, orders by something other than its own columns, or the backend cannot order inside a UNION."""
+    query = queryset.query
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        return None
+    if query.distinct or query.combinator or query.extra or query.low_mark or query.high_mark is not None:
+        return None
+    if not _order_names(queryset):
+        return None
+    where = query.where
+    if where.negated:
+        return None
+    if where.connector == OR:
+        position, node = None, where
+    else:
+        found = [
+            (i, child)
+            for i, child in enumerate(where.children)
+            if isinstance(child, WhereNode) and child.connector == OR and not child.negated
+        ]
+        if not found:
+            return None
+        position, node = found[0]
+    if not 2 <= len(node.children) <= MAX_BRANCHES:
+        return None
+    parts = []
+    for disjunct in node.children:
+        part = queryset._chain()  # type: ignore[attr-defined]
+        if position is None:
+            part.query.where = WhereNode([disjunct])
+        else:
+            part.query.where.children[position] = disjunct
+        parts.append(part)
+    return parts
+
+
+def _order_names(queryset: QuerySet) -> list[str] | None:
+    """The list's order as the model's own column names ("-submitted_at", "pk"), or None when it orders by an
+    expression or across a link."""
+    query = queryset.query
+    order = list(query.order_by) or (list(queryset.model._meta.ordering) if query.default_ordering else [])
+    names = []
+    for part in order:
+        if not isinstance(part, str) or "__" in part or part.lstrip("-") in ("", "?"):
+            return None
+        names.append(part)
+    return names
+
+
+def _columns(names: list[str]) -> list[str]:
+    return [name.lstrip("-") for name in names if name.lstrip("-") != "pk"]
+
+
+def _union_ids(parts: list[QuerySet], order: list[str], bottom: int, top: int) -> list[Any]:
+    """The ids [bottom, top) of the union of the branches: each branch's first `top` ids in the order (the page
+    cannot hold a row that is not among them), ordered and cut once more over the union."""
+    columns = _columns(order)
+    firsts = [part.order_by(*order).values_list("pk", *columns)[:top] for part in parts]
+    union = firsts[0].union(*firsts[1:])
+    return [row[0] for row in union.order_by(*order)[bottom:top]]
+
+
+def capped_union_count(parts: list[QuerySet], most: int) -> int:
+    """How many distinct rows the branches hold together, counting each no further than `most` + 1."""
+    firsts = [part.order_by().values_list("pk")[: most + 1] for part in parts]
+    return firsts[0].union(*firsts[1:]).count()
 
 
 def _related_paths(tree: dict[str, Any], prefix: str = "") -> list[str]:

@@ -41,7 +41,7 @@ from lowcode.core.masking import display_value, hidden_fields, mask, masked_fiel
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
-from lowcode.desk.changelist import DeskChangeList, DeskPaginator
+from lowcode.desk.changelist import DRIVER_ATTR, DeskChangeList, DeskPaginator
 from lowcode.printing import services as printing
 from lowcode.printing.sandbox import TemplateProblem
 from lowcode.printing.views import pdf_response
@@ -69,6 +69,11 @@ class DocTypeAdmin(ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> Any:
         return DeskChangeList
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, *args: Any, **kwargs: Any) -> Any:
+        paginator = super().get_paginator(request, queryset, per_page, *args, **kwargs)
+        paginator.driver = getattr(request, DRIVER_ATTR, None)  # the changelist's page driver, if any
+        return paginator
 
     def get_sortable_by(self, request: HttpRequest) -> Any:
         """On a DocType that grows with the work, the columns an index sorts (lowcode.core.indexes)."""

@@ -18,7 +18,7 @@ import calendar
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -28,23 +28,23 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from lowcode.core import counting
-from lowcode.core.paging import rows_by_id
+from lowcode.core.paging import PageDriver, rows_by_id
 
-
-class DeskPage(Page):
-    def has_next(self) -> bool:
-        return len(self.object_list) == self.paginator.per_page and (
-            self.number < self.paginator.num_pages or not self.paginator.row_count.exact
-        )
+DRIVER_ATTR = "_lowcode_page_driver"
 
 
 class DeskPaginator(Paginator):
     """Counts no further than the cap; a page's rows are loaded by id (see the module's description)."""
 
     template_name = "desk/pagination.html"
+    driver: PageDriver | None = None
 
     @cached_property
     def row_count(self) -> counting.RowCount:
+        if self.driver is not None:
+            most = counting.cap()
+            found = self.driver.count(self.object_list, most)
+            return counting.RowCount(found) if found <= most else counting.RowCount(most, "more")
         return counting.count_rows(self.object_list)
 
     @cached_property
@@ -64,13 +64,13 @@ class DeskPaginator(Paginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return DeskPage(rows_by_id(self.object_list, bottom, bottom + self.per_page), number, self)
-
-    def _get_page(self, *args: Any, **kwargs: Any) -> Page:
-        return DeskPage(*args, **kwargs)
+        return Page(rows_by_id(self.object_list, bottom, bottom + self.per_page, driver=self.driver), number, self)
 
 
 class DeskChangeList(ChangeList):
+    order_note: str | None = None
+    driver: PageDriver | None = None
+
     def get_ordering_field(self, field_name: Any) -> Any:
         """A link column sorts by its key (indexed) rather than by the linked DocType's own ordering (a join
         and a sort of the whole table)."""
@@ -92,7 +92,23 @@ class DeskChangeList(ChangeList):
                 ordering[-1] = "pk"
         return ordering
 
+    def page_driver(self) -> PageDriver | None:
+        """A filter whose own order the list takes when the user has not chosen one (a light filter: the most
+        urgent clock first), read through that filter's index; the note says so above the rows."""
+        self.order_note = None
+        if ORDER_VAR in self.params:
+            return None
+        for spec in self.filter_specs:
+            offer = getattr(spec, "page_driver", None)
+            driver = offer() if offer is not None else None
+            if driver is not None:
+                self.order_note = getattr(driver, "note", None)
+                return driver
+        return None
+
     def get_results(self, request: Any) -> None:
+        self.driver = driver = self.page_driver()
+        setattr(request, DRIVER_ATTR, driver)  # DocTypeAdmin.get_paginator hands it to the paginator
         super().get_results(request)
         self.row_count = self.paginator.row_count
         self.count_label = self.row_count.label()
@@ -101,7 +117,8 @@ class DeskChangeList(ChangeList):
         beyond = self.page_num >= self.paginator.num_pages and not self.row_count.exact
         self.next_page_url = self.get_query_string({PAGE_VAR: self.page_num + 1}) if more and beyond else None
         if not isinstance(self.result_list, list):  # one page only, or "show all": still loaded by id
-            self.result_list = rows_by_id(self.queryset, 0, max(self.list_max_show_all, self.list_per_page))
+            top = max(self.list_max_show_all, self.list_per_page)
+            self.result_list = rows_by_id(self.queryset, 0, top, driver=driver)
         decorate = getattr(self.model_admin, "decorate_page", None)
         if decorate is not None:
             decorate(request, self.result_list)
@@ -159,6 +176,11 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
     aware = isinstance(field, models.DateTimeField)
     year_field, month_field, day_field = f"{name}__year", f"{name}__month", f"{name}__day"
     queryset = cl.queryset.order_by()
+    if getattr(cl, "driver", None) is not None:
+        # the list is ordered through another table (a light filter): its dates' ends would be a walk of the
+        # whole date index probing every row, so the ends of the scoped list within the chosen dates are read
+        dates = {key: value for key, value in cl.params.items() if key in (year_field, month_field, day_field)}
+        queryset = cl.root_queryset.filter(**dates).order_by()
 
     def link(filters: dict[str, Any]) -> str:
         return cl.get_query_string(filters, [f"{name}__"])
