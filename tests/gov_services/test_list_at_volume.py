@@ -248,7 +248,7 @@ def test_the_search_index_follows_every_write(world) -> None:
     assert not SearchToken.objects.filter(doctype="Application", doc_id=pk).exists()
 
 
-def test_the_date_hierarchy_reads_two_dates_not_every_row(world) -> None:
+def test_the_date_hierarchy_of_a_short_list_spans_its_own_rows_without_a_distinct(world) -> None:
     client = _client(world["admin"])
     first = timezone.localtime(world["apps"][0].submitted_at)
     month = {"submitted_at__year": first.year, "submitted_at__month": first.month}
@@ -257,18 +257,46 @@ def test_the_date_hierarchy_reads_two_dates_not_every_row(world) -> None:
         response = client.get(reverse(LIST), month)
 
     assert response.status_code == 200
+    assert response.context["cl"].row_count.exact
     in_month = [
         timezone.localtime(a.submitted_at).day
         for a in Application.objects.all()
         if (timezone.localtime(a.submitted_at).year, timezone.localtime(a.submitted_at).month)
         == (first.year, first.month)
     ]
-    days = [c["title"] for c in _hierarchy(response)["choices"]]
-    numbers = [int("".join(ch for ch in d.split("月")[-1] if ch.isdigit())) for d in days]
-    assert numbers == list(range(min(in_month), max(in_month) + 1))  # from the first to the last day with rows
-    dated = [q["sql"] for q in captured.captured_queries if "submitted_at" in q["sql"] and "LIMIT 1" in q["sql"]]
-    assert len(dated) >= 2
+    assert _days(response) == list(range(min(in_month), max(in_month) + 1))  # the first to the last day with rows
+    ends = [q["sql"] for q in captured.captured_queries if "MIN(" in q["sql"].upper() and "submitted_at" in q["sql"]]
+    assert len(ends) == 1  # MIN and MAX in one query over the few rows the filter finds
     assert not any("DISTINCT" in q["sql"].upper() for q in captured.captured_queries)
+
+
+def test_the_date_hierarchy_of_a_long_filtered_list_is_bounded_by_the_scoped_list(world, monkeypatch) -> None:
+    monkeypatch.setitem(settings.CONFIG, "list_count_cap", 2)
+    by_mail = make_application(
+        world["matters"][0],
+        user=world["clerk"],
+        channel="mail",
+        submitted_at=timezone.now() - timedelta(days=400),  # the scope starts a year before the filtered list
+        materials_received=False,
+    )
+    client = _client(world["admin"])
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(LIST), {"channel__exact": "window"})
+
+    assert response.status_code == 200
+    assert by_mail.number not in _numbers(response)
+    assert not response.context["cl"].row_count.exact  # more than the cap: a long list
+    years = [int(c["title"]) for c in _hierarchy(response)["choices"]]
+    assert years == list(range(timezone.localtime(by_mail.submitted_at).year, timezone.localtime().year + 1))
+    ends = [q["sql"] for q in captured.captured_queries if "submitted_at" in q["sql"] and "LIMIT 1" in q["sql"]]
+    assert len(ends) >= 2 and not any("channel" in sql for sql in ends)  # the two index ends of the scope
+    assert not any("DISTINCT" in q["sql"].upper() or "MIN(" in q["sql"].upper() for q in captured.captured_queries)
+
+
+def _days(response) -> list[int]:
+    days = [c["title"] for c in _hierarchy(response)["choices"]]
+    return [int("".join(ch for ch in d.split("月")[-1] if ch.isdigit())) for d in days]
 
 
 def _hierarchy(response) -> dict:

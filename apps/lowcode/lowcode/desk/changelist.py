@@ -22,13 +22,13 @@ from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Max, Min
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from lowcode.core import counting
-from lowcode.core.paging import PageDriver, rows_by_id
+from lowcode.core.paging import PageDriver, branches, rows_by_id
 
 DRIVER_ATTR = "_lowcode_page_driver"
 
@@ -160,6 +160,24 @@ def _capped_facets(spec: Any, changelist: DeskChangeList) -> Any:
 # -- the date hierarchy -------------------------------------------------------------------------------------------
 
 
+def _date_ends(queryset: Any, name: str, *, few: bool) -> tuple[Any, Any]:
+    """The first and last date of the list. A list of few rows (its count exact, so at most the count cap)
+    takes MIN and MAX over the rows its filter finds; a long one reads the two ends of the date index, which
+    meet a matching row early. An OR of a few branches (lowcode.core.paging.branches) is read branch by
+    branch, for no index serves the OR."""
+    parts = branches(queryset) or [queryset]
+    if few:
+        ends = [p.order_by().aggregate(first=Min(name), last=Max(name)) for p in parts]
+        firsts = [e["first"] for e in ends if e["first"] is not None]
+        lasts = [e["last"] for e in ends if e["last"] is not None]
+    else:
+        firsts = [v for v in (p.order_by(name).values_list(name, flat=True).first() for p in parts) if v is not None]
+        lasts = [
+            v for v in (p.order_by(f"-{name}").values_list(name, flat=True).first() for p in parts) if v is not None
+        ]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
+
 def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
     """What Django's date_hierarchy tag shows, without its SELECT DISTINCT over every row's date: the first and
     last date of the (filtered) list are read at the two ends of the index, and the years, months or days
@@ -176,11 +194,16 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
     aware = isinstance(field, models.DateTimeField)
     year_field, month_field, day_field = f"{name}__year", f"{name}__month", f"{name}__day"
     queryset = cl.queryset.order_by()
-    if getattr(cl, "driver", None) is not None:
-        # the list is ordered through another table (a light filter): its dates' ends would be a walk of the
-        # whole date index probing every row, so the ends of the scoped list within the chosen dates are read
+    row_count = getattr(cl, "row_count", None)
+    few = row_count is None or row_count.exact
+    if getattr(cl, "driver", None) is not None or not few:
+        # a long filtered list's first matching date can lie far along the date index (a status found only
+        # among recent rows, a joint branch probing every row) and a list ordered through another table (a
+        # light filter) has no date order at all: the ends of the scoped list within the chosen dates are
+        # read instead — a year or month offered with no matching row is only an empty list
         dates = {key: value for key, value in cl.params.items() if key in (year_field, month_field, day_field)}
         queryset = cl.root_queryset.filter(**dates).order_by()
+        few = False
 
     def link(filters: dict[str, Any]) -> str:
         return cl.get_query_string(filters, [f"{name}__"])
@@ -201,8 +224,7 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
             }
     except (TypeError, ValueError):  # a year, month or day in the address bar that is no date
         return {"show": True, "back": {"link": link({}), "title": _("All dates")}, "choices": []}
-    first = queryset.order_by(name).values_list(name, flat=True).first()
-    last = queryset.order_by(f"-{name}").values_list(name, flat=True).first()
+    first, last = _date_ends(queryset, name, few=few)
     if first is None or last is None:
         return {"show": True, "back": None if not year else {"link": link({}), "title": _("All dates")}, "choices": []}
     if aware:
