@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from lowcode.core.permissions import user_roles
+from lowcode.core.permissions import USER_CACHES, user_roles
 
 CENTRE_ROLES = frozenset({"Window Clerk", "Issuing Clerk", "Hotline Agent", "Supervisor", "System Manager"})
 NOTHING = Q(pk__in=[])
@@ -70,17 +70,19 @@ def application_conditions(user: Any, ptype: str) -> Q | None:
 
 
 JOINT_BY_ID = 500
+JOINT_ATTR = "_gov_joint_applications"
+USER_CACHES.add(JOINT_ATTR)
 
 
 def _joint_applications(user: Any, links: Any) -> list[int] | None:
     """The ids of the applications the user's department handles jointly, read once per request (None: more
     than JOINT_BY_ID of them)."""
-    cached = getattr(user, "_gov_joint_applications", False)
+    cached = getattr(user, JOINT_ATTR, False)
     if cached is False:
         ids = list(links.order_by("application_id").values_list("application_id", flat=True)[: JOINT_BY_ID + 1])
         cached = ids if len(ids) <= JOINT_BY_ID else None
         try:
-            user._gov_joint_applications = cached
+            setattr(user, JOINT_ATTR, cached)
         except AttributeError:
             pass
     return cached

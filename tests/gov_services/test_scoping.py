@@ -107,6 +107,21 @@ def test_co_department_of_a_joint_matter_sees_it(world) -> None:
     assert permissions.has_permission(world["reviewer"], app, "read")
 
 
+def test_what_the_scope_remembers_of_a_user_is_forgotten_with_their_roles(world) -> None:
+    reviewer = world["reviewer"]
+    before = set(permissions.scope(reviewer, Application.objects.all()).values_list("pk", flat=True))
+    _, matters = catalogue()
+    joint = next(m for m in matters if m.co_departments.filter(pk=world["departments"]["market"].pk).exists())
+    app = make_application(joint, user=world["clerk"], applicant_name="丁")
+    remembered = set(permissions.scope(reviewer, Application.objects.all()).values_list("pk", flat=True))
+
+    permissions.forget_user_roles(reviewer)
+    after = set(permissions.scope(reviewer, Application.objects.all()).values_list("pk", flat=True))
+
+    assert app.pk not in before and remembered == before  # the joint ones are read once for the request
+    assert app.pk in after
+
+
 def test_id_numbers_are_masked_for_roles_without_the_right(world) -> None:
     departments, own = world["departments"], world["own"]
     make_user("hotline", "Hotline Agent", departments["centre"])

@@ -59,9 +59,15 @@ def user_roles(user: Any) -> frozenset[str]:
     return frozenset(cached)
 
 
+# what is remembered on a user object for the rest of its request, forgotten when the user's roles change; an
+# app that remembers more of its own (a department's joint applications) names the attribute here
+USER_CACHES = {ROLE_NAMES_ATTR, "_perm_cache", "_user_perm_cache", "_group_perm_cache", "_lowcode_hidden_fields"}
+
+
 def forget_user_roles(user: Any) -> None:
-    """After a user's roles change: their role names and Django's permission caches are read again."""
-    for attr in (ROLE_NAMES_ATTR, "_perm_cache", "_user_perm_cache", "_group_perm_cache", "_lowcode_hidden_fields"):
+    """After a user's roles change: their role names, Django's permission caches and what apps remember of
+    the user's scope (USER_CACHES) are read again."""
+    for attr in USER_CACHES:
         user.__dict__.pop(attr, None)
 
 
