@@ -123,6 +123,8 @@ class Matter(Document):
                 condition=models.Q(promised_limit__gt=0) & models.Q(legal_limit__gt=0), name="matter_limits_positive"
             ),
         ]
+        # the portal's guide list: the published matters of a theme window in the order it shows them
+        indexes = [models.Index(fields=["status", "theme_window", "name"], name="matter_status_theme_name")]
 
     def __str__(self) -> str:
         return self.name
