@@ -392,9 +392,13 @@ def test_facet_counts_are_capped_counts(world, monkeypatch) -> None:
     assert "(1)" in body  # planning's one
 
 
-def test_a_light_filter_lists_the_most_urgent_clock_first_each_document_once(world) -> None:
+@pytest.mark.parametrize("few", [2000, 1], ids=["clocks-by-id", "clocks-probed"])
+def test_a_light_filter_lists_the_most_urgent_clock_first_each_document_once(world, monkeypatch, few) -> None:
     """With a light chosen and no column sorted, the list is ordered by the clocks' due instants through the
-    deadline index (lowcode.deadlines.desk.DueOrder); a column sort still orders by that column."""
+    deadline index (lowcode.deadlines.desk.DueOrder); a column sort still orders by that column. Its count is
+    the documents', for the whole list, a department's scope and another filter, whether the filter lists the
+    few matching documents by id or probes each row's clocks."""
+    monkeypatch.setattr("lowcode.deadlines.desk.FEW_DOCUMENTS", few)
     from lowcode.deadlines.models import Deadline, DeadlinePolicy
     from lowcode.deadlines.selectors import snapshot_of
     from lowcode.deadlines.services import build, policy_calendar
@@ -418,6 +422,17 @@ def test_a_light_filter_lists_the_most_urgent_clock_first_each_document_once(wor
     assert listed == [a.number for a in urgency]
     assert response.context["cl"].result_count == len(urgency)
     assert "最急在前" in response.content.decode()
+
+    scoped = _client(world["reviewer"]).get(reverse(LIST), {"deadline": "red"})
+    assert [a.number for a in scoped.context["cl"].result_list] == listed  # all of the market department
+    assert scoped.context["cl"].result_count == len(urgency)
+    narrowed = client.get(reverse(LIST), {"deadline": "red", "q": "王"})  # 王秀英 (0) and 秀王 (5) of the four
+    assert [a.number for a in narrowed.context["cl"].result_list] == [apps[0].number, apps[5].number]
+    assert narrowed.context["cl"].result_count == 2
+    monkeypatch.setitem(settings.CONFIG, "list_count_cap", 3)  # eight clocks: more than the cap
+    capped = client.get(reverse(LIST), {"deadline": "red"})
+    assert capped.context["cl"].row_count.kind == "more"
+    assert [a.number for a in capped.context["cl"].result_list] == listed
 
     sorted_by_column = client.get(reverse(LIST), {"deadline": "red", "o": "-1"})
     cl = sorted_by_column.context["cl"]

@@ -9,12 +9,13 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.sql.where import AND, WhereNode
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lowcode.core import registry
+from lowcode.core import counting, registry
 from lowcode.deadlines.models import Deadline, DeadlinePolicy
 from lowcode.deadlines.services import OPEN
 
@@ -170,7 +171,36 @@ class DeadlineFilter(admin.SimpleListFilter):
         if len(few) <= FEW_DOCUMENTS:
             return queryset.filter(pk__in=few)
         probe = Subquery(deadlines.filter(doc_id=OuterRef("pk")).order_by().values("pk")[:1])
+        setattr(probe, OWN_PROBE, True)  # DueOrder reads matching clocks already: it leaves this probe out
         return queryset.alias(_deadline_match=probe).filter(_deadline_match__isnull=False)
+
+
+OWN_PROBE = "lowcode_light_probe"
+
+
+def _probes_the_light(node: Any) -> bool:
+    if isinstance(node, WhereNode):
+        return (
+            node.connector == AND
+            and not node.negated
+            and len(node.children) == 1
+            and _probes_the_light(node.children[0])
+        )
+    return bool(getattr(getattr(node, "lhs", None), OWN_PROBE, False))
+
+
+def without_light_probe(queryset: QuerySet) -> QuerySet:
+    """The list without the light filter's own per-row probe into the clocks: what a clock that matches the
+    filter is checked against (it matches the filter by being read)."""
+    children = queryset.query.where.children
+    if queryset.query.where.connector != AND or queryset.query.where.negated:
+        return queryset
+    keep = [child for child in children if not _probes_the_light(child)]
+    if len(keep) == len(children):
+        return queryset
+    clone = queryset.all()
+    clone.query.where.children = keep
+    return clone
 
 
 class DueOrder:
@@ -185,7 +215,7 @@ class DueOrder:
         self.deadlines = deadlines
 
     def _in_list(self, queryset: QuerySet) -> QuerySet:
-        probe = Subquery(queryset.filter(pk=OuterRef("doc_id")).order_by().values("pk")[:1])
+        probe = Subquery(without_light_probe(queryset).filter(pk=OuterRef("doc_id")).order_by().values("pk")[:1])
         return self.deadlines.alias(_in_list=probe).filter(_in_list__isnull=False)
 
     def ids(self, queryset: QuerySet, bottom: int, top: int) -> list[Any]:
@@ -210,11 +240,15 @@ class DueOrder:
             wanted *= 2
 
     def count(self, queryset: QuerySet, most: int) -> int:
-        """The documents, counted exactly while their clocks are no more than `most` (a DISTINCT over a bounded
-        set); past that, "more than `most`" from the clocks alone, which stop at the cap (a DISTINCT would read
-        every matching clock before it could stop)."""
-        candidates = self._in_list(queryset).order_by()
-        clocks = candidates[: most + 1].count()
+        """The documents, counted exactly while they are no more than `most`. A list with no condition but the
+        light counts its clocks, which stop at the cap, and reads their distinct documents only when they are
+        few; a narrower list (a department's scope, another filter) counts from the documents' side, each
+        probing its clocks through the (doctype, doc_id, status) index — the clocks of a light are spread over
+        the whole table, and checking each against the list would read a document row per clock."""
+        rest = without_light_probe(queryset)
+        if rest.query.where:
+            return counting.capped_count(queryset, most)
+        clocks = self.deadlines.order_by()[: most + 1].count()
         if clocks > most:
             return clocks
-        return candidates.values("doc_id").distinct().count()
+        return self._in_list(queryset).order_by().values("doc_id").distinct().count()
