@@ -116,6 +116,10 @@ class Application(Document):
             models.Index(fields=["department", "submitted_at"], name="application_dept_submitted"),
             # sorting by department (with the id to break ties: MariaDB folds the key's own index into the one above)
             models.Index(fields=["department"], name="application_department"),
+            # a department's own list sorted by matter (a matter belongs to one department, so the matter index
+            # alone meets the department's rows only at its matters) and its API's default order
+            models.Index(fields=["department", "matter"], name="application_dept_matter"),
+            models.Index(fields=["department", "modified_at"], name="application_dept_modified"),
             models.Index(fields=["phone"], name="application_phone"),  # searched by its start
         ]
 
