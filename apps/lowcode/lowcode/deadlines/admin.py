@@ -20,8 +20,8 @@ from lowcode.deadlines.models import (
     SupervisionNotice,
     WorkingCalendar,
 )
+from lowcode.desk import cells
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin, RecordOnlyAdmin
-from lowcode.workflow import desk as workflow_desk
 from lowcode.workflow.models import Workflow
 
 
@@ -148,10 +148,10 @@ class DeadlineAdmin(RecordOnlyAdmin):
             for f in rows
         )
 
-    @display(description=_("light"), label=workflow_desk.COLOURS, ordering="light")
+    @display(description=_("light"), ordering="light")
     def light_badge(self, obj: Deadline) -> Any:
         colour, label = deadline_desk.BADGE[obj.light]
-        return colour, str(label)
+        return cells.label(colour, label)
 
 
 @admin.register(SupervisionNotice)

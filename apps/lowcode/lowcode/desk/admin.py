@@ -41,6 +41,7 @@ from lowcode.core.masking import display_value, hidden_fields, mask, masked_fiel
 from lowcode.customization import desk as custom_desk
 from lowcode.deadlines import desk as deadline_desk
 from lowcode.deadlines.services import all_deadlines
+from lowcode.desk import cells
 from lowcode.desk.changelist import DRIVER_ATTR, DeskChangeList, DeskPaginator
 from lowcode.printing import services as printing
 from lowcode.printing.sandbox import TemplateProblem
@@ -57,6 +58,11 @@ class DocTypeAdmin(ModelAdmin):
     list_per_page = 50
     change_form_template = "desk/change_form.html"
     change_list_template = "desk/change_list.html"
+
+    def action_checkbox(self, obj: models.Model) -> Any:
+        return cells.action_checkbox(obj.pk)
+
+    action_checkbox.short_description = ModelAdmin.action_checkbox.short_description  # type: ignore[attr-defined]
     form_select_related: tuple[str, ...] = ()  # foreign keys the change form shows (e.g. read-only, by name)
 
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
@@ -227,9 +233,9 @@ class DocTypeAdmin(ModelAdmin):
         return columns
 
     def _light_column(self) -> Any:
-        @display(description=_("time limit"), label=workflow_desk.COLOURS)
+        @display(description=_("time limit"))
         def deadline_light(obj: models.Model) -> Any:
-            return deadline_desk.badge(obj) or ("info", "—")
+            return cells.badge(deadline_desk.badge(obj), ("info", "—"))
 
         return deadline_light
 
@@ -237,9 +243,9 @@ class DocTypeAdmin(ModelAdmin):
         """The workflow state badge, with the workflow and its states loaded once per list, not per row."""
         workflow = workflow_engine.workflow_for(self.model)
 
-        @display(description=_("status"), label=workflow_desk.COLOURS, ordering="status")
+        @display(description=_("status"), ordering="status")
         def workflow_status(obj: models.Model) -> Any:
-            return workflow_desk.state_badge(obj, workflow) or ("info", str(obj))
+            return cells.badge(workflow_desk.state_badge(obj, workflow), ("info", str(obj)))
 
         return workflow_status
 
@@ -549,9 +555,9 @@ class DocTypeAdmin(ModelAdmin):
 
         return run
 
-    @display(description=_("status"), label=workflow_desk.COLOURS, ordering="status")
+    @display(description=_("status"), ordering="status")
     def workflow_status(self, obj: models.Model) -> Any:
-        return workflow_desk.state_badge(obj) or ("info", str(obj))
+        return cells.badge(workflow_desk.state_badge(obj), ("info", str(obj)))
 
 
 class RecordOnlyAdmin(DocTypeAdmin):
