@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from gov_services.models import Application
 from lowcode.api.models import credential_generate
+from lowcode.core import permissions
 from lowcode.core.documents import delete_doc, save_doc
 from lowcode.core.models import SearchToken
 from tests.gov_services.factories import catalogue, make_application, make_user, resident_id
@@ -151,6 +152,24 @@ def test_a_co_department_sees_a_joint_application_once(world) -> None:
 
     assert numbers.count(joint.number) == 1
     assert len(numbers) == len(set(numbers)) == len(world["apps"]) + 1
+
+
+def test_deep_pages_of_a_scope_with_joint_handling_are_the_pages_of_the_whole_order(world, monkeypatch) -> None:
+    """A deep page of an OR of branches (lowcode.core.paging: counted first, past the end empty, one filled
+    branch read alone) is the same slice as the single query's, at every depth."""
+    from lowcode.core import paging
+
+    monkeypatch.setattr(paging, "DEEP", 1)
+    joint = world["elsewhere"]
+    joint.co_departments.add(world["departments"]["market"])
+    scoped = permissions.scope(world["reviewer"], Application.objects.order_by("-submitted_at", "-pk"))
+    lists = {"both branches filled": scoped, "the joint branch empty": scoped.exclude(pk=joint.pk)}
+    for name, queryset in lists.items():
+        expected = list(queryset.values_list("pk", flat=True))
+        for bottom in range(len(expected) + 2):
+            found = [a.pk for a in paging.rows_by_id(queryset, bottom, bottom + 2)]
+            assert found == expected[bottom : bottom + 2], (name, bottom)
+    assert joint.pk in scoped.values_list("pk", flat=True)
 
 
 def test_counts_are_capped_and_pages_past_them_still_open(world, monkeypatch) -> None:

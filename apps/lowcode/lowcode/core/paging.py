@@ -124,9 +124,24 @@ def _columns(names: list[str]) -> list[str]:
     return [name.lstrip("-") for name in names if name.lstrip("-") != "pk"]
 
 
+DEEP = 1000  # a page starting this far down first counts its branches
+
+
 def _union_ids(parts: list[QuerySet], order: list[str], bottom: int, top: int) -> list[Any]:
     """The ids [bottom, top) of the union of the branches: each branch's first `top` ids in the order (the page
-    cannot hold a row that is not among them), ordered and cut once more over the union."""
+    cannot hold a row that is not among them), ordered and cut once more over the union.
+
+    A deep page would have the UNION gather every branch's rows down to it before cutting; it first counts each
+    branch (no further than `top`, through the branch's index): a page past all of them together is empty, and
+    a page of a list whose other branches are empty is read from the one branch alone."""
+    if bottom >= DEEP:
+        sizes = [part.order_by()[:top].count() for part in parts]
+        if sum(sizes) <= bottom:
+            return []
+        filled = [part for part, size in zip(parts, sizes, strict=True) if size]
+        if len(filled) == 1:
+            return list(filled[0].order_by(*order).values_list("pk", flat=True)[bottom:top])
+        parts = filled
     columns = _columns(order)
     firsts = [part.order_by(*order).values_list("pk", *columns)[:top] for part in parts]
     union = firsts[0].union(*firsts[1:])
