@@ -20,6 +20,7 @@ def test_a_label_is_the_themes_label(kind, text) -> None:
     )
     assert cells.label(kind, text) == theirs
     assert "<b>" not in cells.label(kind, text)
+    assert cells.label(kind, text).text == text  # what an export writes
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

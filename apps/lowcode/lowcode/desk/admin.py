@@ -462,6 +462,8 @@ class DocTypeAdmin(ModelAdmin):
                 value = display_value(request.user, obj, name)
         if isinstance(value, tuple) and len(value) == 2:  # a coloured label column: (colour, text)
             value = value[1]
+        if isinstance(value, cells.Label):  # the same drawn by the desk: its text, not its markup
+            value = value.text
         if hasattr(value, "tzinfo") and value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
         if isinstance(value, models.Model) or value.__class__.__name__ == "__proxy__":

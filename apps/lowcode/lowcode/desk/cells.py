@@ -17,6 +17,17 @@ from django.utils.translation import get_language
 MARK = "\x00"
 
 
+class Label(SafeString):
+    """A label's markup that still knows its plain text (what an export writes in the cell)."""
+
+    text: str
+
+    def __new__(cls, html: str, text: str) -> Label:
+        made = super().__new__(cls, html)
+        made.text = text
+        return made
+
+
 @lru_cache(maxsize=64)
 def _around(template: str, kind: str, language: str | None) -> tuple[str, str]:
     if template == "checkbox":
@@ -31,13 +42,14 @@ def _around(template: str, kind: str, language: str | None) -> tuple[str, str]:
     return head, tail
 
 
-def label(kind: str | None, text: Any) -> SafeString:
+def label(kind: str | None, text: Any) -> Label:
     """The theme's coloured label (`kind`: info, success, warning, danger, primary) with `text`."""
     head, tail = _around("unfold/helpers/display_label.html", kind or "", get_language())
-    return mark_safe(head + escape(str(text)) + tail)  # noqa: S308 - the theme's markup around escaped text
+    plain = str(text)
+    return Label(head + escape(plain) + tail, plain)
 
 
-def badge(found: tuple[str, Any] | None, default: tuple[str, Any]) -> SafeString:
+def badge(found: tuple[str, Any] | None, default: tuple[str, Any]) -> Label:
     kind, text = found or default
     return label(kind, text)
 
