@@ -171,14 +171,15 @@ def raw_page(case: dict[str, Any], scope: tuple[str, list[Any]]) -> tuple[float,
     offset = case.get("offset", 0)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        if case.get("clocks"):
-            ids = _raw_clock_page(cursor, case["clocks"], scope)
-        else:
+        if not case.get("clocks") or scope[0]:  # a scoped light page too is counted from the documents' side
             cursor.execute(
                 f"SELECT COUNT(*) FROM (SELECT 1 FROM {app} {where} LIMIT {counting.cap() + 1}) c",  # noqa: S608
                 params,
             )
             cursor.fetchall()
+        if case.get("clocks"):
+            ids = _raw_clock_page(cursor, case["clocks"], scope)
+        else:
             cursor.execute(
                 f"SELECT {app}.id FROM {app} {where} ORDER BY {order} LIMIT {PAGE} OFFSET {offset}",  # noqa: S608
                 params,
@@ -203,8 +204,8 @@ def raw_page(case: dict[str, Any], scope: tuple[str, list[Any]]) -> tuple[float,
 
 def _raw_clock_page(cursor: Any, clocks: str, scope: tuple[str, list[Any]]) -> list[Any]:
     """A light filter's page as the desk orders it: the matching clocks through the deadline index, due first,
-    one open status at a time, each checked against the user's scope by primary key; the count capped on the
-    clocks."""
+    one open status at a time, each checked against the user's scope by primary key; unscoped, the count capped
+    on the clocks."""
     app = Application._meta.db_table
     deadline = connection.ops.quote_name("lowcode_deadlines_deadline")
     probe, params = "", []
@@ -215,12 +216,12 @@ def _raw_clock_page(cursor: Any, clocks: str, scope: tuple[str, list[Any]]) -> l
         )
         params = scope[1]
     base = f"FROM {deadline} d WHERE d.doctype = 'Application' AND {clocks}{probe}"
-    cursor.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 {base} AND d.status IN ('running', 'paused') "  # noqa: S608
-        f"LIMIT {counting.cap() + 1}) c",
-        params,
-    )
-    cursor.fetchall()
+    if not probe:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 {base} AND d.status IN ('running', 'paused') "  # noqa: S608
+            f"LIMIT {counting.cap() + 1}) c",
+        )
+        cursor.fetchall()
     rows: list[Any] = []
     for status in ("running", "paused"):
         cursor.execute(

@@ -58,12 +58,13 @@ class DocTypeAdmin(ModelAdmin):
     list_per_page = 50
     change_form_template = "desk/change_form.html"
     change_list_template = "desk/change_list.html"
+    form_select_related: tuple[str, ...] = ()  # foreign keys the change form shows (e.g. read-only, by name)
 
     def action_checkbox(self, obj: models.Model) -> Any:
+        """The row's checkbox, drawn once per process (lowcode.desk.cells), not per row."""
         return cells.action_checkbox(obj.pk)
 
     action_checkbox.short_description = ModelAdmin.action_checkbox.short_description  # type: ignore[attr-defined]
-    form_select_related: tuple[str, ...] = ()  # foreign keys the change form shows (e.g. read-only, by name)
 
     # -- permissions: every check goes through lowcode.core.permissions ------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:

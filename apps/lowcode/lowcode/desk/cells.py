@@ -13,8 +13,10 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from unfold.admin import checkbox
 
 MARK = "\x00"
+LABEL_TEMPLATE = "unfold/helpers/display_label.html"
 
 
 class Label(SafeString):
@@ -28,23 +30,27 @@ class Label(SafeString):
         return made
 
 
-@lru_cache(maxsize=64)
-def _around(template: str, kind: str, language: str | None) -> tuple[str, str]:
-    if template == "checkbox":
-        from unfold.admin import checkbox
-
-        html = str(checkbox.render(helpers.ACTION_CHECKBOX_NAME, MARK))
-    else:
-        html = render_to_string(template, {"label": MARK, "label_type": kind or None, "multiple": False})
+def _split(html: str, what: str) -> tuple[str, str]:
     head, found, tail = html.partition(MARK)
     if not found or MARK in tail:
-        raise ValueError(f"{template} does not show its text exactly once")
+        raise ValueError(f"{what} does not show its text exactly once")
     return head, tail
+
+
+@lru_cache(maxsize=64)
+def _label_parts(kind: str, language: str | None) -> tuple[str, str]:
+    context = {"label": MARK, "label_type": kind or None, "multiple": False}
+    return _split(render_to_string(LABEL_TEMPLATE, context), LABEL_TEMPLATE)
+
+
+@lru_cache(maxsize=16)
+def _checkbox_parts(language: str | None) -> tuple[str, str]:
+    return _split(str(checkbox.render(helpers.ACTION_CHECKBOX_NAME, MARK)), "the row checkbox")
 
 
 def label(kind: str | None, text: Any) -> Label:
     """The theme's coloured label (`kind`: info, success, warning, danger, primary) with `text`."""
-    head, tail = _around("unfold/helpers/display_label.html", kind or "", get_language())
+    head, tail = _label_parts(kind or "", get_language())
     plain = str(text)
     return Label(head + escape(plain) + tail, plain)
 
@@ -56,5 +62,5 @@ def badge(found: tuple[str, Any] | None, default: tuple[str, Any]) -> Label:
 
 def action_checkbox(pk: Any) -> SafeString:
     """The row's selection checkbox, as the theme draws it, for the record `pk`."""
-    head, tail = _around("checkbox", "", get_language())
+    head, tail = _checkbox_parts(get_language())
     return mark_safe(head + escape(str(pk)) + tail)  # noqa: S308 - the theme's markup around the escaped key

@@ -168,13 +168,11 @@ def _date_ends(queryset: Any, name: str, *, few: bool) -> tuple[Any, Any]:
     parts = branches(queryset) or [queryset]
     if few:
         ends = [p.order_by().aggregate(first=Min(name), last=Max(name)) for p in parts]
-        firsts = [e["first"] for e in ends if e["first"] is not None]
-        lasts = [e["last"] for e in ends if e["last"] is not None]
+        firsts, lasts = [e["first"] for e in ends], [e["last"] for e in ends]
     else:
-        firsts = [v for v in (p.order_by(name).values_list(name, flat=True).first() for p in parts) if v is not None]
-        lasts = [
-            v for v in (p.order_by(f"-{name}").values_list(name, flat=True).first() for p in parts) if v is not None
-        ]
+        firsts = [p.order_by(name).values_list(name, flat=True).first() for p in parts]
+        lasts = [p.order_by(f"-{name}").values_list(name, flat=True).first() for p in parts]
+    firsts, lasts = [v for v in firsts if v is not None], [v for v in lasts if v is not None]
     return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
 
 
@@ -194,9 +192,9 @@ def date_hierarchy_choices(cl: ChangeList) -> dict[str, Any] | None:
     aware = isinstance(field, models.DateTimeField)
     year_field, month_field, day_field = f"{name}__year", f"{name}__month", f"{name}__day"
     queryset = cl.queryset.order_by()
-    row_count = getattr(cl, "row_count", None)
-    few = row_count is None or row_count.exact
-    if getattr(cl, "driver", None) is not None or not few:
+    row_count = getattr(cl, "row_count", None)  # a desk list's; another change list's is not known
+    few = row_count is not None and row_count.exact
+    if getattr(cl, "driver", None) is not None or (row_count is not None and not few):
         # a long filtered list's first matching date can lie far along the date index (a status found only
         # among recent rows, a joint branch probing every row) and a list ordered through another table (a
         # light filter) has no date order at all: the ends of the scoped list within the chosen dates are
