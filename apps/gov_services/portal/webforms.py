@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gov_services.gov_services.codes import Channel, ServiceObject
-from gov_services.gov_services.doctype.application.models import Application
+from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
 from gov_services.gov_services.doctype.application.services import application_create
 from gov_services.gov_services.doctype.guide.models import GuideMaterial
 from gov_services.gov_services.doctype.licence.models import Licence
@@ -20,7 +20,7 @@ from gov_services.gov_services.doctype.matter.models import Matter
 from gov_services.gov_services.doctype.portal_account.models import PortalAccount
 from gov_services.gov_services.doctype.work_order.models import WorkOrder
 from gov_services.gov_services.doctype.work_order.services import work_order_create
-from lowcode.core.documents import save_doc
+from lowcode.core.documents import save_doc, save_rows
 from lowcode.core.files import FILE_LIMIT
 from lowcode.webforms.controller import ExtraPage, Unavailable, WebFormController
 from lowcode.webforms.forms import upload_field
@@ -153,16 +153,20 @@ class ApplicationWebForm(WebFormController):
             for name, value in extra.items():
                 setattr(application, name, value)
             save_doc(application, update_fields=list(extra), user=self.user)
-        for row in application.materials.all():
+        table = list(application.materials.all())
+        given = []
+        for row in table:
             upload, licence = chosen.get(row.guide_material_id, (None, None))
             if licence is not None:
                 row.licence = licence
             elif upload:
-                row.file.save(upload.name, upload, save=False)
+                row.file = upload
             else:
                 continue
             row.status = row.Status.SUBMITTED
-            row.save(update_fields=["licence", "file", "status"])
+            given.append(row)
+        if given:  # through the application's controller, as the window's and the supplement's rows are
+            save_rows(application, ApplicationMaterial, changed=given, table=table, user=self.user)
         return application
 
     def detail_url(self, doc: models.Model) -> str:

@@ -72,7 +72,8 @@ class DeadlinePolicyForm(forms.ModelForm):
         fields = (
             *("name", "label_zh", "label_en", "doctype", "condition", "is_active"),
             *("start_states", "start_actions", "stop_states", "pause_states"),
-            *("rule", "amount", "limit_amount_field", "limit_unit_field", "calendar"),
+            *("rule", "amount", "limit_amount_field", "limit_unit_field", "or_document_limit", "calendar"),
+            "start_field",
             *("yellow_mode", "yellow_value", "department_field", "on_yellow", "on_red"),
         )
 
@@ -115,8 +116,11 @@ class DeadlinePolicyAdmin(DocTypeAdmin):
     search_fields = ("name", "label_zh", "label_en")
     fieldsets = (
         (None, {"fields": ("name", "label_zh", "label_en", "doctype", "condition", "is_active")}),
-        (_("Clock"), {"fields": ("start_states", "start_actions", "stop_states", "pause_states")}),
-        (_("Limit"), {"fields": ("rule", "amount", "limit_amount_field", "limit_unit_field", "calendar")}),
+        (_("Clock"), {"fields": ("start_states", "start_actions", "start_field", "stop_states", "pause_states")}),
+        (
+            _("Limit"),
+            {"fields": ("rule", "amount", "limit_amount_field", "limit_unit_field", "or_document_limit", "calendar")},
+        ),
         (_("Lights"), {"fields": ("yellow_mode", "yellow_value", "department_field", "on_yellow", "on_red")}),
     )
 

@@ -47,6 +47,9 @@ POLICY_FIELDS = {
     "on_red": [],
     "is_active": True,
 }
+# Fields added since the first policies shipped: in the canonical form only when set, so that the fingerprint a
+# site took of an unedited policy before they existed still matches it (and the new version is applied).
+LATER_FIELDS = {"or_document_limit": False, "start_field": ""}
 
 
 def _policy_values(source: Any) -> dict[str, Any]:
@@ -55,6 +58,10 @@ def _policy_values(source: Any) -> dict[str, Any]:
     for name, default in POLICY_FIELDS.items():
         value = get(name, default)
         values[name] = str(Decimal(str(value)).normalize()) if name in ("amount", "yellow_value") else value
+    for name, default in LATER_FIELDS.items():
+        value = get(name, default)
+        if value != default:
+            values[name] = value
     calendar = get("calendar")
     values["calendar"] = getattr(calendar, "name", calendar) or ""
     return values
@@ -65,7 +72,7 @@ def policy_upsert(record: dict[str, Any]) -> str:
     """A shipped deadline policy: created when new, updated when the app's version changed — unless an
     administrator edited it since (then the site's version is kept, as with workflows)."""
     shipped = _policy_values(record)
-    values = {**shipped}
+    values = {**LATER_FIELDS, **shipped}
     values["calendar"] = WorkingCalendar.objects.get(name=shipped["calendar"]) if shipped["calendar"] else None
     values["amount"], values["yellow_value"] = Decimal(shipped["amount"]), Decimal(shipped["yellow_value"])
     return upsert_unless_edited(DeadlinePolicy, {"name": record["name"]}, shipped, values, _policy_values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +85,10 @@ class DeadlinePolicy(Document):
         WORKING_DAYS = "working_days", _("working days")
         CALENDAR_DAYS = "calendar_days", _("calendar days")
         HANDOVER_CUTOFF = "handover_cutoff", _("handover cut-off (12:00 → 14:00, else 09:30 next working day)")
+        END_OF_DAY = "end_of_day", _("the close of the working day (the next one's when started after it)")
         DOCUMENT_LIMIT = "document_limit", _("the limit on the document (e.g. the matter's promised limit)")
+
+    FIXED_INSTANT = (Rule.HANDOVER_CUTOFF, Rule.END_OF_DAY)  # rules with no amount
 
     class YellowMode(models.TextChoices):
         FRACTION = "fraction", _("fraction of the limit left")
@@ -113,6 +116,20 @@ class DeadlinePolicy(Document):
     )
     limit_unit_field = models.CharField(
         _("limit unit field"), max_length=100, blank=True, help_text=_("e.g. matter.promised_limit_unit")
+    )
+    or_document_limit = models.BooleanField(
+        _("or the document's limit, when it ends sooner"),
+        default=False,
+        help_text=_("e.g. 3 working days, or the promised limit when that is shorter (uses the limit fields)"),
+    )
+    start_field = models.CharField(
+        _("starts from the instant in field"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "e.g. received_at: the clock runs from when the document says the thing happened; empty: from when "
+            "the state is entered or the action taken"
+        ),
     )
     calendar = models.ForeignKey(
         WorkingCalendar,
@@ -171,7 +188,7 @@ class DeadlinePolicy(Document):
                     field="start_states",
                 )
             )
-        if self.rule == self.Rule.DOCUMENT_LIMIT:
+        if self.rule == self.Rule.DOCUMENT_LIMIT or self.or_document_limit:
             if not self.limit_amount_field or not self.limit_unit_field:
                 problems.append(
                     Problem(
@@ -180,7 +197,7 @@ class DeadlinePolicy(Document):
                         field="limit_amount_field",
                     )
                 )
-        elif self.rule != self.Rule.HANDOVER_CUTOFF and (self.amount or 0) <= 0:
+        if self.rule not in (self.Rule.DOCUMENT_LIMIT, *self.FIXED_INSTANT) and (self.amount or 0) <= 0:
             problems.append(Problem("lowcode_deadlines.E003", _("The amount must be greater than 0."), field="amount"))
         if self.yellow_mode == self.YellowMode.FRACTION and not (0 <= (self.yellow_value or 0) < 1):
             problems.append(
@@ -212,6 +229,25 @@ class DeadlinePolicy(Document):
             )
         return problems + self._check_against_workflow()
 
+    def _check_start_field(self, model: type[models.Model]) -> list[Problem]:
+        """The start field is a date-time field of the DocType (a clock cannot start from anything else)."""
+        if not self.start_field:
+            return []
+        try:
+            field = model._meta.get_field(self.start_field)
+        except FieldDoesNotExist:
+            field = None
+        if isinstance(field, models.DateTimeField):
+            return []
+        return [
+            Problem(
+                "lowcode_deadlines.E015",
+                _("“%(field)s” is not a date and time field of %(doctype)s.")
+                % {"field": self.start_field, "doctype": self.doctype},
+                field="start_field",
+            )
+        ]
+
     def _check_against_workflow(self) -> list[Problem]:
         """The DocType exists, and the states and actions named — for the clock and for the yellow and red
         actions — are those of its workflow."""
@@ -219,7 +255,7 @@ class DeadlinePolicy(Document):
         from lowcode.workflow.models import Workflow
 
         try:
-            registry.get(self.doctype)
+            doctype = registry.get(self.doctype)
         except registry.UnknownDocType:
             return [
                 Problem(
@@ -228,6 +264,7 @@ class DeadlinePolicy(Document):
                     field="doctype",
                 )
             ]
+        start_problems = self._check_start_field(doctype.model)
         workflow = Workflow.objects.filter(doctype=self.doctype, is_active=True).first()
         if workflow is None:
             return [
@@ -240,7 +277,7 @@ class DeadlinePolicy(Document):
             ]
         states = set(workflow.states.values_list("name", flat=True))
         actions = set(workflow.transitions.values_list("action", flat=True))
-        problems = []
+        problems = start_problems
         for field in ("start_states", "stop_states", "pause_states"):
             unknown = [s for s in getattr(self, field) or [] if s not in states]
             if unknown:

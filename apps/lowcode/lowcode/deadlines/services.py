@@ -58,24 +58,50 @@ def policy_calendar(policy: DeadlinePolicy) -> WorkingCalendar:
     return found
 
 
+def document_limit(policy: DeadlinePolicy, doc: models.Model | None) -> tuple[Any, str]:
+    """The amount and unit of the limit the document carries (e.g. its matter's promised limit)."""
+    if doc is None:
+        raise PolicyError("a document limit needs the document")
+    amount, unit = resolve(doc, policy.limit_amount_field), resolve(doc, policy.limit_unit_field)
+    if not amount or unit not in UNITS:
+        raise PolicyError(f"{policy.name}: the document has no usable limit ({amount!r} {unit!r})")
+    return amount, unit
+
+
 def span(policy: DeadlinePolicy, doc: models.Model | None, start: datetime, cal: Calendar) -> Span:
-    """When the policy's limit ends for a clock started at `start`, and how much working time that is."""
+    """When the policy's limit ends for a clock started at `start`, and how much working time that is: the
+    rule's own end, or the document's limit when the policy says "or the document's limit, when it ends sooner"
+    and that limit does (a supplement window of 3 working days within a promised limit of 2)."""
     rule, amount = policy.rule, policy.amount
     if rule == DeadlinePolicy.Rule.DOCUMENT_LIMIT:
-        if doc is None:
-            raise PolicyError("a document limit needs the document")
-        amount, rule = resolve(doc, policy.limit_amount_field), resolve(doc, policy.limit_unit_field)
-        if not amount or rule not in UNITS:
-            raise PolicyError(f"{policy.name}: the document has no usable limit ({amount!r} {rule!r})")
+        amount, rule = document_limit(policy, doc)
     wall = rule == DeadlinePolicy.Rule.CALENDAR_DAYS
     if rule == DeadlinePolicy.Rule.HANDOVER_CUTOFF:
         due = cal.handover_cutoff(start)
+    elif rule == DeadlinePolicy.Rule.END_OF_DAY:
+        due = cal.end_of_working_day(start)
     elif rule in UNITS:
         due = cal.add(start, float(Decimal(str(amount))), rule)
     else:
         raise PolicyError(f"{policy.name}: unknown rule {rule!r}")
+    if policy.or_document_limit and policy.rule != DeadlinePolicy.Rule.DOCUMENT_LIMIT:
+        amount, unit = document_limit(policy, doc)
+        sooner = cal.add(start, float(Decimal(str(amount))), unit)
+        if sooner < due:
+            due, wall = sooner, unit == DeadlinePolicy.Rule.CALENDAR_DAYS
     total = due - start if wall else cal.remaining_working_time(start, due)
     return Span(due, total, wall)
+
+
+def started_at(policy: DeadlinePolicy, doc: models.Model, now: datetime) -> datetime:
+    """When a clock starting now runs from: the instant the policy's start field records (materials received at
+    the window at 11:50 and handed over at 15:00 are due by 14:00), never later than now; else now."""
+    if not policy.start_field:
+        return now
+    recorded = resolve(doc, policy.start_field)
+    if isinstance(recorded, datetime) and recorded <= now:
+        return recorded
+    return now
 
 
 def yellow_left(policy: DeadlinePolicy, total: timedelta) -> timedelta:
@@ -141,9 +167,9 @@ def build(
         doc_title=str(doc)[:140],
         department_key=key,
         department=department,
-        started_at=start,
+        started_at=started_at(policy, doc, start),
     )
-    place_from_start(deadline, policy, cal, span(policy, doc, start, cal))
+    place_from_start(deadline, policy, cal, span(policy, doc, deadline.started_at, cal))
     return deadline
 
 
@@ -200,6 +226,15 @@ def _applies(policy: DeadlinePolicy, doc: models.Model, user: Any) -> bool:
         return False
 
 
+def charge(deadline: Deadline, policy: DeadlinePolicy, doc: models.Model) -> None:
+    """A running clock answers to whoever the document now names (a complaint's clock runs from its receipt, and
+    is the department's once the hotline transfers it)."""
+    key, department = _department(policy, doc)
+    if (key, department) != (deadline.department_key, deadline.department):
+        deadline.department_key, deadline.department = key, department
+        deadline.save(update_fields=["department_key", "department"])
+
+
 def follow(doc: models.Model, *, user: Any, to_state: str, action: str, is_final: bool, now: datetime) -> None:
     """Move the document's clocks for a state change: stop, pause or resume the open ones, start new ones."""
     doctype = registry.for_model(type(doc))
@@ -225,6 +260,7 @@ def follow(doc: models.Model, *, user: Any, to_state: str, action: str, is_final
             finish(deadline, now)
             continue
         still_open.add(policy.pk)
+        charge(deadline, policy, doc)
         if to_state in policy.pause_states:
             pause(deadline, cal_of(deadline.calendar), now)
         elif deadline.status == Deadline.Status.PAUSED:

@@ -7,6 +7,8 @@
 - Handover cut-off: received on a working day before 12:00 → 14:00 that day; otherwise → 09:30 the next
   working day; a receipt on a non-working day counts as received at the start of the next working day.
 - N calendar days from t: 24:00 of the N-th day after t's date.
+- End of the working day from t (即办件, done the same day): the close of t's day's last window when t is on a
+  working day before it; otherwise the close of the next working day.
 
 A `Calendar` is a plain snapshot (no database access while computing), made from a WorkingCalendar once.
 """
@@ -113,6 +115,13 @@ class Calendar:
         if local.time() < time(12, 0):
             return self._at(day, time(14, 0))
         return self._at(self.next_working_day(day), time(9, 30))
+
+    def end_of_working_day(self, start: datetime) -> datetime:
+        local = start.astimezone(self.tz)
+        day = local.date()
+        if self.is_working_day(day) and local < self.close_of_day(day):
+            return self.close_of_day(day)
+        return self.close_of_day(self.next_working_day(day))
 
     def remaining_working_time(self, now: datetime, due: datetime) -> timedelta:
         """Working-window time between now and due (for pausing: what a clock has left)."""

@@ -10,8 +10,8 @@ from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 class ApplicationMaterialInline(ChildTableInline):
     model = ApplicationMaterial
-    fields = ("name", "necessity", "file", "licence", "status", "due_date", "note")
-    readonly_fields = ("name", "necessity")
+    fields = ("name", "necessity", "file", "licence", "status", "due_date", "note", "received_at")
+    readonly_fields = ("name", "necessity", "received_at")
     autocomplete_fields = ("licence",)
     rows_addable = False  # the rows follow the guide's materials
 
@@ -90,7 +90,10 @@ class ApplicationAdmin(DocTypeAdmin):
                 )
             },
         ),
-        (_("Dates"), {"fields": ("submitted_at", "accepted_at", "decided_at", "completed_at", "archived_at")}),
+        (
+            _("Dates"),
+            {"fields": ("submitted_at", "received_at", "accepted_at", "decided_at", "completed_at", "archived_at")},
+        ),
         (
             _("Decision and delivery"),
             {"fields": ("decision_reason", "delivery_method", "waybill_no", "locker_code", "remarks")},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,6 +86,8 @@ class ApplicationController(Controller):
         doc.phone = (doc.phone or "").strip()
         if doc.submitted_at is None:
             doc.submitted_at = timezone.now()
+        if doc.received_at is None:
+            doc.received_at = doc.submitted_at  # at the window the materials come with the application
         if not doc.number:
             doc.full_clean(exclude=["number"])  # bad input is refused before a number is spent
             doc.number = make_name(NAMING_SERIES, timezone.localdate(doc.submitted_at))
@@ -91,6 +95,8 @@ class ApplicationController(Controller):
     def validate(self, doc: Application, ctx: WriteContext) -> None:
         """Acceptance needs every required material in hand, or owed under 容缺受理 with a due date — on every
         surface, since every transition saves through here."""
+        if ctx.changing("received_at") and doc.received_at is not None and doc.received_at > timezone.now():
+            raise ValidationError({"received_at": _("The materials cannot have been received in the future.")})
         if ctx.changing("status") and ctx.was("status", doc) == Application.Status.SUPPLEMENT_REQUESTED:
             defective = requested_materials(doc)
             if doc.status == Application.Status.ACCEPTED and defective:
@@ -110,6 +116,18 @@ class ApplicationController(Controller):
                     % {"materials": "、".join(missing)},
                     code=MATERIALS_INCOMPLETE,
                 )
+
+    def validate_rows(self, doc: Application, model: type, rows: list[Any], ctx: WriteContext) -> None:
+        """A material is received when it comes in full (submitted, or a reused licence): the instant is kept
+        until it is found defective, and taken again when the supplement brings it."""
+        if model is not ApplicationMaterial:
+            return
+        now = timezone.now()
+        for row in rows:
+            if not row.received:
+                row.received_at = None
+            elif row.received_at is None:
+                row.received_at = now
 
     def after_insert(self, doc: Application, ctx: WriteContext) -> None:
         """One material row per guide material; the matter's co-departments join the application."""

@@ -91,6 +91,12 @@ class Application(Document):
         _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    received_at = models.DateTimeField(
+        _("materials received at"),
+        null=True,
+        blank=True,
+        help_text=_("When the window or the mail room received the materials; empty: when it was submitted."),
+    )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -198,6 +204,9 @@ class ApplicationMaterial(models.Model):
         help_text=_("By when a material accepted as 容缺后补 is to be supplied (补交期限)."),
     )
     note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("What is missing or defective."))
+    received_at = models.DateTimeField(
+        _("received at"), null=True, blank=True, help_text=_("When this material was last received in full.")
+    )
 
     class Meta:
         verbose_name = _("submitted material")

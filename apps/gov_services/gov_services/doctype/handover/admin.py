@@ -23,7 +23,7 @@ class HandoverAdmin(DocTypeAdmin):
     list_select_related = ("department",)
     readonly_fields = ("number", "status", "sent_at", "signed_at", "signed_by")
     fieldsets = (
-        (_("Handover"), {"fields": ("number", "kind", "department", "status")}),
+        (_("Handover"), {"fields": ("number", "kind", "department", "received_at", "status")}),
         (_("Sending and signing"), {"fields": ("sent_at", "signed_at", "signed_by", "reject_reason")}),
         (_("Delivery"), {"fields": ("delivery_method", "waybill_no", "locker_code", "recipient_name")}),
     )

@@ -32,11 +32,17 @@ def check_items(handover: Handover, applications: Iterable[Any]) -> None:
 
 
 class HandoverController(Controller):
+    def validate(self, doc: Handover, ctx: WriteContext) -> None:
+        if ctx.changing("received_at") and doc.received_at is not None and doc.received_at > timezone.now():
+            raise ValidationError({"received_at": _("The materials cannot have been received in the future.")})
+
     def validate_rows(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
         if model is HandoverItem:
             check_items(doc, [row.application if row.application_id else None for row in rows])
 
     def before_insert(self, doc: Handover, ctx: WriteContext) -> None:
+        if doc.kind == Handover.Kind.MATERIALS and doc.received_at is None:
+            doc.received_at = timezone.now()  # not told otherwise: received as it is handed over
         if not doc.number:
             doc.full_clean(exclude=["number"])  # bad input is refused before a number is spent
             doc.number = make_name(NAMING_SERIES, timezone.localdate())

@@ -30,6 +30,14 @@ class Handover(Document):
         "gov_services.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="handovers"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED, db_index=True)
+    received_at = models.DateTimeField(
+        _("materials received at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the window received the materials handed over (the earliest of them); the cut-off runs from it."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
