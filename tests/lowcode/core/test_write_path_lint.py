@@ -34,7 +34,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
     "lowcode/lowcode/workflow/engine.py": (2, "the immutable WorkflowAction and WorkflowApproval audit rows"),
     "lowcode/lowcode/workflow/fixtures.py": (6, "a workflow's state and transition child rows, replaced whole"),
     "lowcode/lowcode/webforms/fixtures.py": (3, "a web form's page, section and field child rows, replaced whole"),
-    "lowcode/lowcode/deadlines/services.py": (6, "clock rows the deadline engine owns (start/stop/pause)"),
+    "lowcode/lowcode/deadlines/services.py": (7, "clock rows the deadline engine owns (start/stop/pause/charge)"),
     "lowcode/lowcode/deadlines/recompute.py": (6, "bulk recompute of due instants after a calendar change"),
     "lowcode/lowcode/deadlines/sweep.py": (2, "the minute sweep's indexed UPDATE of lights (DESIGN.md)"),
     "lowcode/lowcode/deadlines/actions.py": (

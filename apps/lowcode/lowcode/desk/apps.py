@@ -9,6 +9,11 @@ class DeskConfig(AppConfig):
     label = "lowcode_desk"
     verbose_name = _("Desk")
 
+    def ready(self) -> None:
+        from lowcode.desk.cells import share_result_headers
+
+        share_result_headers()
+
 
 class DeskAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with the desk (unfold, grouped by module) as its default site."""

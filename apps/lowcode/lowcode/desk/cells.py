@@ -64,3 +64,27 @@ def action_checkbox(pk: Any) -> SafeString:
     """The row's selection checkbox, as the theme draws it, for the record `pk`."""
     head, tail = _checkbox_parts(get_language())
     return mark_safe(head + escape(str(pk)) + tail)  # noqa: S308 - the theme's markup around the escaped key
+
+
+HEADERS = "_lowcode_result_headers"
+
+
+def share_result_headers() -> None:
+    """Compute a list page's header row once. The theme's row renderer asks for the whole header row (each
+    column's label and its three sort links) on every row, to label its cells; the headers depend on the change
+    list alone, so the first answer is kept on the change list and given again — 50 rows, one header row."""
+    from unfold.templatetags import unfold_list
+
+    original = unfold_list.result_headers
+    if getattr(original, "shared", False):
+        return
+
+    def result_headers(cl: Any) -> Any:
+        headers = cl.__dict__.get(HEADERS)
+        if headers is None:
+            headers = cl.__dict__[HEADERS] = list(result_headers.original(cl))  # type: ignore[attr-defined]
+        yield from headers
+
+    result_headers.shared = True  # type: ignore[attr-defined]
+    result_headers.original = original  # type: ignore[attr-defined]
+    unfold_list.result_headers = result_headers
