@@ -9,5 +9,6 @@ from gov_services.gov_services.doctype.knowledge_article import admin as knowled
 from gov_services.gov_services.doctype.licence import admin as licence_admin  # noqa: F401
 from gov_services.gov_services.doctype.matter import admin as matter_admin  # noqa: F401
 from gov_services.gov_services.doctype.portal_account import admin as portal_account_admin  # noqa: F401
+from gov_services.gov_services.doctype.special_procedure import admin as special_procedure_admin  # noqa: F401
 from gov_services.gov_services.doctype.staff import admin as staff_admin  # noqa: F401
 from gov_services.gov_services.doctype.work_order import admin as work_order_admin  # noqa: F401

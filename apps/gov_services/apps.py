@@ -14,6 +14,8 @@ DOCTYPE_METAS = [
     ("work_order", "DOCTYPE"),
     ("handover", "DOCTYPE"),
     ("evaluation", "DOCTYPE"),
+    ("evaluation", "SCALE"),
+    ("special_procedure", "DOCTYPE"),
     ("knowledge_article", "DOCTYPE"),
     ("portal_account", "DOCTYPE"),
 ]
@@ -27,8 +29,11 @@ class GovServicesConfig(AppConfig):
     def ready(self) -> None:
         from importlib import import_module
 
+        from gov_services.gov_services.doctype.evaluation.services import scale_upsert
         from lowcode.core import registry
+        from lowcode.core.fixtures import register_importer
 
+        register_importer("Evaluation Scale", scale_upsert)
         for folder, attr in DOCTYPE_METAS:
             meta = dict(getattr(import_module(f"gov_services.gov_services.doctype.{folder}.meta"), attr))
             model = apps.get_model(meta.pop("model"))

@@ -11,7 +11,10 @@ django_apps = ["gov_services"]
 
 # Synced by `bench sync-fixtures` (and `bench migrate`), in this order, idempotent by natural key. Print formats
 # come before the workflows whose steps print them, workflows before the deadline policies that follow them.
-fixtures = ["Role", "Letter Head", "Print Format", "Workflow", "Working Calendar", "Deadline Policy", "Web Form"]
+fixtures = [
+    *("Role", "Letter Head", "Print Format", "Workflow", "Working Calendar", "Deadline Policy", "Web Form"),
+    "Evaluation Scale",
+]
 
 # Modules whose @whitelist functions answer /api/method/<path>; imported once at start-up, never on lookup.
 api_methods: list[str] = []
@@ -41,6 +44,7 @@ permission_query_conditions = {
     "Work Order": "gov_services.permissions.work_order_conditions",
     "Evaluation": "gov_services.permissions.evaluation_conditions",
     "Handover": "gov_services.permissions.handover_conditions",
+    "Special Procedure": "gov_services.permissions.handover_conditions",
     "Licence": "gov_services.permissions.licence_conditions",
     "Matter": "gov_services.permissions.public_read_department_write",
     "Knowledge Article": "gov_services.permissions.public_read_department_write",

@@ -2,13 +2,14 @@
 
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
 from gov_services.gov_services.doctype.department.models import Department
-from gov_services.gov_services.doctype.evaluation.models import Evaluation
+from gov_services.gov_services.doctype.evaluation.models import Evaluation, EvaluationScale, EvaluationScaleLevel
 from gov_services.gov_services.doctype.guide.models import Guide, GuideFee, GuideMaterial
 from gov_services.gov_services.doctype.handover.models import Handover, HandoverItem
 from gov_services.gov_services.doctype.knowledge_article.models import KnowledgeArticle
 from gov_services.gov_services.doctype.licence.models import Licence, LicenceType
 from gov_services.gov_services.doctype.matter.models import Matter, OnlineLevelChange
 from gov_services.gov_services.doctype.portal_account.models import PortalAccount, RealNameCheck
+from gov_services.gov_services.doctype.special_procedure.models import SpecialProcedure
 from gov_services.gov_services.doctype.staff.models import Staff
 from gov_services.gov_services.doctype.work_order.models import WorkOrder, WorkOrderMessage
 
@@ -17,6 +18,8 @@ __all__ = [
     "ApplicationMaterial",
     "Department",
     "Evaluation",
+    "EvaluationScale",
+    "EvaluationScaleLevel",
     "Guide",
     "GuideFee",
     "GuideMaterial",
@@ -29,6 +32,7 @@ __all__ = [
     "OnlineLevelChange",
     "PortalAccount",
     "RealNameCheck",
+    "SpecialProcedure",
     "Staff",
     "WorkOrder",
     "WorkOrderMessage",

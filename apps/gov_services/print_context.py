@@ -73,6 +73,26 @@ def application(doc: Application, user: Any) -> dict[str, Any]:
         # 容缺后补 (S003 art. 7): what the applicant still owes after acceptance, each with its due date
         "owed": [m for m in materials if m["deferred"]],
         "promised_due": promised_due(doc),
+        "special_procedure": _special_procedure(doc),
+    }
+
+
+def _special_procedure(doc: Application) -> dict[str, Any] | None:
+    """The special procedure an application in 特别程序 is in (what its 特别程序告知书 tells the applicant; the notice
+    as issued is kept). Read only in that state: a print of the application in any other reads nothing more."""
+    if doc.pk is None or doc.status != Application.Status.SPECIAL_PROCEDURE:
+        return None
+    found = doc.special_procedures.order_by("-started_at", "-pk").first()
+    if found is None:
+        return None
+    return {
+        "kind": found.get_kind_display(),
+        "reason": found.reason,
+        "expected_days": found.expected_days,
+        "started_at": found.started_at,
+        "expected_end": found.expected_end,
+        "ended_at": found.ended_at,
+        "findings": found.findings,
     }
 
 

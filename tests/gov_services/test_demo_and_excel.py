@@ -20,6 +20,7 @@ from gov_services.models import (
     Licence,
     LicenceType,
     Matter,
+    SpecialProcedure,
     Staff,
     WorkOrder,
 )
@@ -117,7 +118,7 @@ def test_export_import_into_an_empty_site_gives_the_same_catalogue(django_user_m
     before = _catalogue_snapshot()
     workbook = excel.export_workbook(Matter.objects.all())
     # An empty site: no departments, licence types, matters or guides.
-    for model in (Evaluation, WorkOrder, Handover, Licence, Application, Staff):
+    for model in (Evaluation, WorkOrder, Handover, Licence, SpecialProcedure, Application, Staff):
         model.objects.all().delete()
     Matter.objects.update(published_guide=None)
     for model in (GuideMaterial, GuideFee, Guide, Matter, LicenceType):

@@ -59,6 +59,7 @@ def test_every_shipped_format_renders_with_its_key_fields(demo, artifacts: Path)
     refused = _pick(Application, status="not_accepted")
     received = _pick(Application, status="submitted")
     delivered = _pick(Application, status="delivered")
+    special = _pick(Application, status="special_procedure")
     materials = _pick(Handover, kind="materials")
     results = _pick(Handover, kind="results")
     notice = SupervisionNotice.objects.order_by("pk").first()
@@ -79,6 +80,7 @@ def test_every_shipped_format_renders_with_its_key_fields(demo, artifacts: Path)
         ),
         "一次性告知单": (incomplete, ["一次性告知单", incomplete.number, missing.name, missing.note]),
         "补正通知书": (supplement, ["补齐补正通知书", supplement.number, supplement.matter.name]),
+        "特别程序告知书": (special, ["特别程序告知书", special.number, "专家评审", "10个工作日", "不计算在办理时限内"]),
         "不予受理决定通知书": (
             refused,
             ["不予受理决定通知书", refused.number, refused.decision_reason[:20], "行政复议", "行政诉讼"],

@@ -14,7 +14,7 @@ from django.utils import translation
 from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.doctype.handover.services import handover_create
 from gov_services.gov_services.doctype.licence.services import licence_issue
-from gov_services.models import Application, Department, Handover, Matter
+from gov_services.models import Application, Department, Handover, Matter, SpecialProcedure
 from lowcode.workflow import engine
 from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval, WorkflowState
 from tests.gov_services.factories import catalogue, make_application, make_user
@@ -85,6 +85,16 @@ def _prepare(world, t) -> Application:
             issued_on=date(2026, 3, 2),
             application=app,
             user=None,
+        )
+    if t.action == "start_special_procedure":
+        # The procedure as recorded (its controller would take this transition itself; here the matrix does).
+        SpecialProcedure.objects.create(
+            application=app,
+            department=app.department,
+            kind=SpecialProcedure.Kind.SITE_INSPECTION,
+            reason="现场核查",
+            expected_days=5,
+            started_at=app.submitted_at,
         )
     if t.from_state == "joint_review" and not t.bypass_approvals:
         for dept in app.co_departments.all():

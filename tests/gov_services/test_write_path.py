@@ -409,9 +409,11 @@ def test_the_desk_form_refuses_what_the_api_refuses(world) -> None:
         evaluator_name="张伟",
     )
     before = snapshot(evaluation)
-    form = desk_form(world["users"]["reviewer"], evaluation, level=5, reason="")
+    form = desk_form(world["users"]["reviewer"], evaluation, level=5)
     assert not form.is_valid()
     assert form.errors["level"] == ["“评价等级”一经记录不能更改。"]
+    form = desk_form(world["users"]["reviewer"], evaluation, reason="")
+    assert not form.is_valid() and "reason" in form.errors  # a poor review keeps its reason
     assert snapshot(evaluation) == before
 
     matter = market_matter(world)

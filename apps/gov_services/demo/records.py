@@ -30,10 +30,18 @@ from gov_services.gov_services.doctype.handover.services import handover_create
 from gov_services.gov_services.doctype.licence.services import licence_issue
 from gov_services.gov_services.doctype.work_order.services import work_order_create
 from gov_services.gov_services.identifiers import resident_id_check_char, uscc_check_char
-from gov_services.models import Application, ApplicationMaterial, Evaluation, Handover, Matter, WorkOrder
+from gov_services.models import (
+    Application,
+    ApplicationMaterial,
+    Evaluation,
+    Handover,
+    Matter,
+    SpecialProcedure,
+    WorkOrder,
+)
 from gov_services.permissions import user_department_id
 from lowcode.core import registry
-from lowcode.core.documents import jsonable, save_rows
+from lowcode.core.documents import insert_doc, jsonable, save_rows
 from lowcode.core.permissions import user_roles
 from lowcode.deadlines.models import Deadline
 from lowcode.deadlines.services import follow
@@ -132,6 +140,14 @@ class History:
         """Take `action` as `user` — None: the platform takes it (no demo user may) — and note it happened at
         `at`. Returns the document as the transition left it."""
         doc = apply_transition(doc, action, user, comment=comment, values=values, as_system=user is None)
+        story = self._stories[(type(doc), doc.pk)]
+        story.doc = doc
+        story.steps.append((action, at))
+        return doc
+
+    def taken(self, doc: Any, action: str, at: datetime) -> Any:
+        """Note that `action`, taken by a record's controller (e.g. recording a special procedure), happened at
+        `at`."""
         story = self._stories[(type(doc), doc.pk)]
         story.doc = doc
         story.steps.append((action, at))
@@ -353,14 +369,15 @@ def _advance(
     halfway = accepted + (decided - accepted) / 2
     if state == S.JOINT_REVIEW:
         return history.take(app, "start_joint_review", reviewer, halfway, comment="请协办部门会签。")
-    if state == S.SPECIAL_PROCEDURE:
-        return history.take(
-            app,
-            "start_special_procedure",
-            reviewer,
-            halfway,
-            comment="需现场核查并组织专家评审，所需时间不计入承诺时限。",
+    if state == S.SPECIAL_PROCEDURE:  # recorded as a procedure, which takes the transition itself
+        procedure = SpecialProcedure(
+            application=app,
+            kind=SpecialProcedure.Kind.EXPERT_REVIEW,
+            reason="需现场核查并组织专家评审。",
+            expected_days=10,
         )
+        insert_doc(procedure, user=reviewer)
+        return history.taken(Application.objects.get(pk=app.pk), "start_special_procedure", halfway)
     if state == S.UNDER_REVIEW:
         return app
     if state == S.DENIED:

@@ -135,3 +135,41 @@ def mask_address(value: str | None) -> str:
         return ""
     value = str(value)
     return value[: min(6, len(value) // 2)] + "****"
+
+
+# An EMS item number: the UPU S10 form (two letters, eight digits and a check digit, the country's two letters,
+# e.g. EA123456785CN) or China Post's domestic 13-digit number.
+_S10_PATTERN = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
+_DOMESTIC_EMS = re.compile(r"^\d{13}$")
+_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+
+
+def s10_check_digit(serial8: str) -> str:
+    remainder = 11 - sum(int(d) * w for d, w in zip(serial8, _S10_WEIGHTS, strict=True)) % 11
+    return {10: "0", 11: "5"}.get(remainder, str(remainder))
+
+
+def validate_waybill(value: str) -> None:
+    number = (value or "").strip().upper()
+    if _DOMESTIC_EMS.match(number):
+        return
+    if _S10_PATTERN.match(number) and s10_check_digit(number[2:10]) == number[10]:
+        return
+    raise ValidationError(
+        _("Not an EMS item number: 13 digits, or two letters, nine digits and two letters (e.g. EA123456785CN)."),
+        code="waybill",
+    )
+
+
+def check_delivery(doc: object) -> None:
+    """A result sent by EMS carries its item number (S001 三(六)): refused without one, or with a malformed one."""
+    if getattr(doc, "delivery_method", "") != "ems":
+        return
+    number = (getattr(doc, "waybill_no", "") or "").strip().upper()
+    if not number:
+        raise ValidationError({"waybill_no": _("Delivery by EMS needs the EMS waybill number.")}, code="waybill")
+    try:
+        validate_waybill(number)
+    except ValidationError as exc:
+        raise ValidationError({"waybill_no": exc.messages}, code="waybill") from None
+    doc.waybill_no = number  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gov_services.gov_services.doctype.evaluation.models import Evaluation
+from gov_services.gov_services.doctype.evaluation.scales import scale_in_use
 from gov_services.gov_services.doctype.portal_account.models import PortalAccount
 
 
@@ -42,9 +42,9 @@ class SignUpForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=_("How satisfied are you?"), choices=Evaluation.Level.choices, coerce=int, widget=forms.RadioSelect
-    )
+    """好差评 on the levels of the scale in use; a poor level needs its reason (S004 art. 22)."""
+
+    level = forms.TypedChoiceField(label=_("How satisfied are you?"), coerce=int, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(
         label=_("Reason (required when dissatisfied)"),
@@ -52,9 +52,14 @@ class EvaluationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale = scale_in_use()
+        self.fields["level"].choices = self.scale.choices()
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("level") in Evaluation.POOR_LEVELS and not (data.get("reason") or "").strip():
+        if data.get("level") in self.scale.poor_values and not (data.get("reason") or "").strip():
             raise ValidationError({"reason": _("A dissatisfied evaluation must give its reason.")})
         return data
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from gov_services.gov_services.doctype.application.models import NAMING_SERIES, Application, ApplicationMaterial
 from gov_services.gov_services.doctype.guide.models import GuideMaterial
 from gov_services.gov_services.doctype.matter.models import Matter
+from gov_services.gov_services.doctype.special_procedure.models import SpecialProcedure
+from gov_services.gov_services.identifiers import check_delivery
 from lowcode.core.controller import Controller, WriteContext
 from lowcode.core.naming import make_name
 
@@ -69,6 +71,21 @@ def requested_materials(doc: Application) -> list[ApplicationMaterial]:
     ]
 
 
+def check_special_procedure(doc: Application, was: str | None) -> None:
+    """特别程序 is entered by recording the procedure (kind, reason, expected days: the notice tells the
+    applicant) and left for review by ending it with its findings — not by the state alone."""
+    running = SpecialProcedure.objects.filter(application_id=doc.pk, ended_at__isnull=True).exists()
+    if doc.status == Application.Status.SPECIAL_PROCEDURE and not running:
+        raise ValidationError(
+            _("Record the special procedure (its kind, reason and expected working days) to start it."),
+            code="special_procedure",
+        )
+    if was == Application.Status.SPECIAL_PROCEDURE and doc.status == Application.Status.UNDER_REVIEW and running:
+        raise ValidationError(
+            _("End the special procedure with what it found to resume the review."), code="special_procedure"
+        )
+
+
 class ApplicationController(Controller):
     def before_insert(self, doc: Application, ctx: WriteContext) -> None:
         """An application opens under its matter's published guide, in the matter's department, numbered by
@@ -95,6 +112,10 @@ class ApplicationController(Controller):
     def validate(self, doc: Application, ctx: WriteContext) -> None:
         """Acceptance needs every required material in hand, or owed under 容缺受理 with a due date — on every
         surface, since every transition saves through here."""
+        if ctx.changing("status"):
+            check_special_procedure(doc, ctx.was("status", doc))
+        if doc.status == Application.Status.DELIVERED and (ctx.changing("status") or ctx.changing("waybill_no")):
+            check_delivery(doc)
         if ctx.changing("received_at") and doc.received_at is not None and doc.received_at > timezone.now():
             raise ValidationError({"received_at": _("The materials cannot have been received in the future.")})
         if ctx.changing("status") and ctx.was("status", doc) == Application.Status.SUPPLEMENT_REQUESTED:

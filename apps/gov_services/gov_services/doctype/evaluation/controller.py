@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gov_services.gov_services.doctype.evaluation.models import Evaluation
+from gov_services.gov_services.doctype.evaluation.models import Evaluation, EvaluationScale, EvaluationScaleLevel
+from gov_services.gov_services.doctype.evaluation.scales import scale_in_use
 from lowcode.core.controller import Controller, WriteContext, Writer
+from lowcode.core.documents import save_doc
 
 # The states in which an application has a result its applicant may evaluate.
 DECIDED = {"approved", "denied", "licence_issued", "result_handed_over", "delivered", "archived", "not_accepted"}
@@ -37,6 +39,17 @@ class EvaluationController(Controller):
         if doc.department_id is None:
             source = doc.application or doc.work_order
             doc.department_id = getattr(source, "department_id", None)
+        scale = scale_in_use()
+        level = scale.get(doc.level)
+        if level is None:
+            raise ValidationError(
+                {
+                    "level": _("Choose a level of the scale “%(scale)s”: %(levels)s.")
+                    % {"scale": scale.name, "levels": "、".join(f"{v} {label}" for v, label in scale.choices())}
+                },
+                code="level",
+            )
+        doc.level_label, doc.poor = level.label_zh, level.is_poor
         if doc.is_poor:
             doc.status = Evaluation.Status.POOR
 
@@ -56,3 +69,34 @@ class EvaluationController(Controller):
                 earlier = earlier.filter(work_order_id=doc.work_order_id)
             if earlier.exists():
                 raise ValidationError(_("You have already evaluated this."), code="already")
+
+
+class EvaluationScaleController(Controller):
+    """A scale has at least two levels, distinct values, and poor and not-poor ones; one scale is in use."""
+
+    def validate_rows(self, doc: EvaluationScale, model: type, rows: list[Any], ctx: WriteContext) -> None:
+        if model is not EvaluationScaleLevel:
+            return
+        values = [row.value for row in rows]
+        if len(rows) < 2:
+            raise ValidationError(_("A scale has at least two levels."), code="levels")
+        if len(set(values)) != len(values):
+            raise ValidationError(_("Each level of a scale has its own value."), code="levels")
+        if all(row.is_poor for row in rows) or not any(row.is_poor for row in rows):
+            raise ValidationError(_("Mark the levels that count as poor — some, not all (e.g. 不满意)."), code="levels")
+        if any(not (row.label_zh or "").strip() for row in rows):
+            raise ValidationError(_("Each level has its Chinese label."), code="levels")
+
+    def after_insert(self, doc: EvaluationScale, ctx: WriteContext) -> None:
+        self._only_one_in_use(doc, ctx)
+
+    def on_update(self, doc: EvaluationScale, ctx: WriteContext) -> None:
+        self._only_one_in_use(doc, ctx)
+
+    @staticmethod
+    def _only_one_in_use(doc: EvaluationScale, ctx: WriteContext) -> None:
+        if not doc.is_default:
+            return
+        for other in EvaluationScale.objects.filter(is_default=True).exclude(pk=doc.pk):
+            other.is_default = False
+            save_doc(other, update_fields=["is_default"], user=ctx.user)

@@ -8,7 +8,7 @@ DOCTYPE = {
     "icon": "reviews",
     "controller": "gov_services.gov_services.doctype.evaluation.controller.EvaluationController",
     "field_rules": {
-        "read_only": ["department", "evaluated_at"],
+        "read_only": ["department", "evaluated_at", "level_label", "poor"],
         "set_once": [
             "application",
             "work_order",
@@ -22,4 +22,13 @@ DOCTYPE = {
             "evaluated_at",
         ],
     },
+}
+
+SCALE = {
+    "name": "Evaluation Scale",
+    "model": "gov_services.EvaluationScale",
+    "module": "Service",
+    "icon": "star_half",
+    "natural_key": "name",
+    "controller": "gov_services.gov_services.doctype.evaluation.controller.EvaluationScaleController",
 }
