@@ -217,7 +217,8 @@ def test_every_kind_of_page_works_under_the_policy_with_no_violation(
     page.goto(f"{url}/guides/{matter.implementation_code}/")
     page.get_by_role("link", name="网上申请").first.click()
     assert page.locator("#id_applicant_name").input_value() == "李四"
-    assert not page.get_by_label("结果领取方式").is_visible()  # steps.js shows one page at a time
+    page.get_by_label("结果领取方式").wait_for(state="hidden")  # steps.js (deferred) shows one page at a time
+    assert page.get_by_label("手机号码").first.is_visible() or page.locator("#id_phone").is_visible()
     page.get_by_role("button", name="下一步").click()
     page.get_by_label("结果领取方式").select_option(label="窗口自取")
     page.get_by_role("button", name="下一步").click()
