@@ -57,7 +57,8 @@ def test_adding_a_holiday_recomputes_open_deadlines_in_the_background(settings, 
     make_user("sysmgr", "System Manager", departments["centre"])
     matter = next(m for m in matters if m.promised_limit_unit == "working_days" and m.promised_limit >= 3)
     app = engine.apply_transition(make_application(matter, user=clerk), "accept", clerk)
-    promised = next(d for d in open_deadlines(app) if d.policy.name == "application_promised_limit")
+    running = {d.policy.name: d for d in open_deadlines(app)}
+    promised, window = running["application_promised_limit"], running["application_supplement_window"]
     calendar = WorkingCalendar.objects.get(is_default=True)
     cal = calendar_snapshot()
     # A new holiday on the first working day after acceptance: the limit ends one working day later.
@@ -88,5 +89,35 @@ def test_adding_a_holiday_recomputes_open_deadlines_in_the_background(settings, 
     assert promised.due_at == new_cal.add_working_days(promised.started_at, matter.promised_limit)
     assert promised.due_at > cal.add_working_days(promised.started_at, matter.promised_limit)
     assert promised.next_check_at == min(promised.yellow_at, promised.due_at)
+    # The supplement window (3 working days, or the promised limit when sooner) reads the document too.
+    window.refresh_from_db()
+    assert window.due_at == min(new_cal.add_working_days(window.started_at, 3), promised.due_at)
+    assert window.due_at > cal.add_working_days(window.started_at, 3) or window.due_at == promised.due_at
     page = client.get(url).content.decode()
     assert "已完成" in page and "100%" in page
+
+
+def test_a_recompute_places_a_clock_that_reads_its_document_again() -> None:
+    """The supplement window is 3 working days or the promised limit when sooner: recomputing it reads the
+    application, as recomputing the promised limit does."""
+    from lowcode.deadlines.recompute import request, run
+
+    departments, matters = catalogue()
+    clerk = make_user("clerk", "Window Clerk", departments["centre"])
+    matter = next(m for m in matters if m.promised_limit_unit == "working_days" and m.promised_limit >= 3)
+    app = engine.apply_transition(make_application(matter, user=clerk), "accept", clerk)
+    window = next(d for d in open_deadlines(app) if d.policy.name == "application_supplement_window")
+    # Alone in its batch (a batch of 500 can end between an application's two clocks): no other clock of the
+    # application brings the document along.
+    Deadline.objects.filter(doc_id=app.pk).exclude(pk=window.pk).update(status=Deadline.Status.DONE)
+    calendar = WorkingCalendar.objects.get(is_default=True)
+    cal = calendar_snapshot()
+    holiday = cal.next_working_day(window.started_at.astimezone(cal.tz).date())
+    CalendarDay.objects.create(calendar=calendar, date=holiday, kind="holiday", note="临时调整")
+    job = request(calendar)
+    run(job.pk)
+    job.refresh_from_db()
+    window.refresh_from_db()
+    assert (job.status, job.error) == ("complete", "")
+    assert window.due_at == calendar_snapshot().add_working_days(window.started_at, 3)
+    assert window.due_at > cal.add_working_days(window.started_at, 3)

@@ -125,6 +125,17 @@ def test_ems_delivery_without_a_waybill_is_refused_in_the_engine_and_the_api(wor
         Application.objects.get(pk=app.pk), "deliver", issuing, values={"waybill_no": "ea123456785cn"}
     )
     assert (done.status, done.waybill_no) == ("delivered", "EA123456785CN")
+    # Delivered: how and under which waybill is the record, from the engine's writer and the API alike.
+    done.waybill_no = "1123456789012"
+    with pytest.raises(ValidationError):
+        save_doc(done, update_fields=["waybill_no"], user=issuing)
+    cleared = client.put(
+        f"/api/resource/Application/{app.number}",
+        data=json.dumps({"waybill_no": "", "delivery_method": "pickup"}),
+        content_type="application/json",
+    )
+    assert cleared.status_code == 417, cleared.content.decode()[:300]
+    assert Application.objects.get(pk=app.pk).waybill_no == "EA123456785CN"
     # Pickup needs none.
     other, _ = _licensed(world)
     assert engine.apply_transition(other, "deliver", issuing, values={"delivery_method": "pickup"}).status == (
@@ -144,6 +155,17 @@ def test_a_delivery_handover_by_ems_is_sent_only_with_its_waybill(world) -> None
     handover.waybill_no = "1123456789012"
     save_doc(handover, update_fields=["waybill_no"], user=clerk)
     assert engine.apply_transition(handover, "send", clerk).status == "sent"
+    signed = engine.apply_transition(Handover.objects.get(pk=handover.pk), "sign", world["users"]["clerk"])
+    assert signed.status == "signed"
+    # Signed: the record of what was handed over, its method, waybill and items.
+    signed.delivery_method, signed.waybill_no = "pickup", ""
+    with pytest.raises(ValidationError):
+        save_doc(signed, update_fields=["delivery_method", "waybill_no"], user=clerk)
+    items = list(signed.items.all())
+    with pytest.raises(ValidationError):
+        save_rows(signed, HandoverItem, changed=[], deleted=items, table=[], user=clerk)
+    stored = Handover.objects.get(pk=handover.pk)
+    assert (stored.delivery_method, stored.waybill_no, stored.items.count()) == ("ems", "1123456789012", 1)
 
 
 # -- Verification against the licence record ------------------------------------------------------------------
@@ -213,3 +235,21 @@ def test_the_desk_refuses_the_tick_on_the_handover_form_with_the_differences(wor
     assert page.status_code == 200, page.status_code  # the form again, with the reason
     assert "张卫" in body and app.number in body
     assert not HandoverItem.objects.get(pk=item.pk).verified
+
+
+def test_a_row_verified_before_its_licence_lapsed_does_not_lock_the_handover(world) -> None:
+    app, licence = _licensed(world)
+    handover, items = _results_handover(world, app)
+    items[0].verified = True
+    save_rows(handover, HandoverItem, changed=items, table=items, user=world["users"]["issuing"])
+    Licence.objects.filter(pk=licence.pk).update(status=Licence.Status.REVOKED)  # revoked later, elsewhere
+    items = list(handover.items.select_related("application", "licence"))
+    items[0].note = "已核验原件"
+    save_rows(handover, HandoverItem, changed=items, table=items, user=world["users"]["issuing"])
+    assert HandoverItem.objects.get(pk=items[0].pk).note == "已核验原件"
+    # Ticking it afresh is checked against the licence as it is now.
+    items[0].verified = False
+    save_rows(handover, HandoverItem, changed=items, table=items, user=world["users"]["issuing"])
+    items[0].verified = True
+    with pytest.raises(ValidationError):
+        save_rows(handover, HandoverItem, changed=items, table=items, user=world["users"]["issuing"])

@@ -168,3 +168,21 @@ def test_a_scale_needs_two_levels_distinct_values_and_some_poor_and_one_is_in_us
     save_doc(scale, update_fields=["is_default"])
     assert list(EvaluationScale.objects.filter(is_default=True)) == [scale]
     assert scale_in_use().choices() == [(3, "满意"), (2, "一般"), (1, "不满意")]
+
+
+def test_a_recorded_poor_review_is_flagged_through_the_workflow_and_a_fair_one_is_not(world) -> None:
+    """flag_poor (recorded → poor) reads whether the review is poor: taken for one recorded before the scale said
+    so (e.g. migrated), refused for a fair one."""
+    fair = _evaluate(world, 4)
+    legacy = _evaluate(world, 3)
+    Evaluation.objects.filter(pk=legacy.pk).update(poor=True, reason="材料要求前后不一")  # as migrated data
+    legacy.refresh_from_db()
+    hotline = world["users"]["hotline"]
+    with pytest.raises(engine.WorkflowError):
+        engine.apply_transition(fair, "flag_poor", hotline, comment="核实")
+    flagged = engine.apply_transition(legacy, "flag_poor", hotline, comment="核实")
+    assert flagged.status == Evaluation.Status.POOR
+    assert {d.policy.name for d in services.open_deadlines(flagged)} == {
+        "evaluation_callback",
+        "evaluation_rectification",
+    }

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from gov_services.models import Application, SpecialProcedure
 from lowcode.api.models import credential_generate
-from lowcode.core.documents import insert_doc, save_doc
+from lowcode.core.documents import delete_doc, insert_doc, save_doc
 from lowcode.deadlines import services
 from lowcode.deadlines.models import Deadline, DeadlinePolicy
 from lowcode.printing.models import PrintedDocument
@@ -37,6 +37,7 @@ def world(db):
     users = {
         "clerk": make_user("clerk", "Window Clerk", departments["centre"]),
         "reviewer": make_user("reviewer", "Department Reviewer", market),
+        "other": make_user("other-reviewer", "Department Reviewer", departments["planning"]),
     }
     matter = next(
         m
@@ -158,3 +159,27 @@ def test_the_state_is_not_entered_or_left_around_the_record(world) -> None:
         _start(world, fresh)
     assert "application" in refused.value.message_dict
     assert not SpecialProcedure.objects.filter(application=fresh).exists()
+
+
+def test_the_api_records_a_procedure_for_its_own_department_only_and_a_running_one_is_not_deleted(world) -> None:
+    app = _under_review(world)
+    payload = {"application": app.pk, "kind": "site_inspection", "reason": "需现场核查经营场所", "expected_days": 3}
+
+    def post(user):
+        credential, secret = credential_generate(user=user)
+        client = Client(HTTP_AUTHORIZATION=f"token {credential.api_key}:{secret}")
+        return client.post("/api/resource/Special Procedure", data=json.dumps(payload), content_type="application/json")
+
+    refused = post(world["users"]["other"])  # another department's reviewer: a refusal, not a server error
+    assert refused.status_code == 417, refused.content.decode()[:300]
+    assert refused.json()["exc_type"] == "ValidationError"
+    assert not SpecialProcedure.objects.exists()
+    assert Application.objects.get(pk=app.pk).status == Application.Status.UNDER_REVIEW
+
+    made = post(world["users"]["reviewer"])
+    assert made.status_code == 200, made.content.decode()[:300]
+    procedure = SpecialProcedure.objects.get()
+    assert Application.objects.get(pk=app.pk).status == Application.Status.SPECIAL_PROCEDURE
+    with pytest.raises(ValidationError):
+        delete_doc(procedure, user=world["users"]["reviewer"])
+    assert SpecialProcedure.objects.filter(pk=procedure.pk).exists()

@@ -6,22 +6,26 @@ clock of a 即办件 (S001). Instants are fixed and the expected due instants wr
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from gov_services.gov_services.doctype.handover.services import handover_create
 from gov_services.gov_services.doctype.work_order.services import work_order_create
 from gov_services.models import Application, ApplicationMaterial, Handover, Matter, WorkOrder
+from lowcode.api.models import credential_generate
 from lowcode.core.documents import save_doc, save_rows
 from lowcode.deadlines import services
 from lowcode.deadlines.models import Deadline, DeadlinePolicy, SupervisionNotice
 from lowcode.deadlines.sweep import sweep
 from lowcode.workflow import engine
-from tests.gov_services.factories import catalogue, make_application, make_user
+from tests.gov_services.factories import PASSWORD, catalogue, make_application, make_user
 
 # The shipped policies whose rules these tests drive (tests/gov_services/test_policy_table.py covers the rest).
 POLICIES_TESTED = frozenset(
@@ -69,14 +73,9 @@ def _clock(doc, policy: str) -> Deadline:
 
 
 def _received(world, received: datetime, matter: Matter | None = None) -> Application:
-    """An application whose materials the window received at `received` (recorded on the rows, as the form does)."""
-    app = make_application(matter or world["promised"][0], user=world["users"]["clerk"])
-    table = list(app.materials.all())
-    for row in table:
-        if row.received:
-            row.received_at = received
-    save_rows(app, ApplicationMaterial, changed=table, table=table, user=world["users"]["clerk"])
-    return app
+    """An application whose materials the mail room received at `received`: the clerk records the receipt on the
+    application and ticks the materials in hand, which are stamped with it."""
+    return make_application(matter or world["promised"][0], user=world["users"]["clerk"], received_at=received)
 
 
 # -- Material handover: the cut-off from receipt ----------------------------------------------------------
@@ -154,8 +153,12 @@ def test_a_handover_of_several_applications_runs_from_the_earliest_receipt_and_a
     save_rows(later, ApplicationMaterial, changed=[supplied], table=table, user=world["users"]["reviewer"])
     supplied.refresh_from_db()
     assert supplied.received_at is None  # found defective: no longer in hand
-    supplied.status, supplied.received_at = ApplicationMaterial.Status.SUBMITTED, at(2025, 9, 25, 15, 10)
+    later.received_at = at(2025, 9, 25, 15, 10)  # the clerk records when the material came again
+    save_doc(later, update_fields=["received_at"], user=world["users"]["clerk"])
+    supplied.status, supplied.received_at = ApplicationMaterial.Status.SUBMITTED, at(2020, 1, 1, 9, 0)  # ignored
     save_rows(later, ApplicationMaterial, changed=[supplied], table=table, user=world["users"]["clerk"])
+    supplied.refresh_from_db()
+    assert supplied.received_at == at(2025, 9, 25, 15, 10)  # the system's stamp, not the writer's
     alone = handover_create(
         kind=Handover.Kind.MATERIALS, department=later.department, applications=[later], user=world["users"]["clerk"]
     )
@@ -174,6 +177,52 @@ def test_a_new_material_is_stamped_when_received_and_a_receipt_in_the_future_is_
         save_doc(app, update_fields=["received_at"], user=world["users"]["clerk"])
     assert "received_at" in refused.value.message_dict
     assert Application.objects.get(pk=app.pk).received_at == app.submitted_at
+
+    # Only the window records a receipt: a reviewer in the desk, an applicant through the API are refused.
+    app.received_at = app.submitted_at - timedelta(days=3)
+    with pytest.raises(ValidationError) as refused:
+        save_doc(app, update_fields=["received_at"], user=world["users"]["reviewer"])
+    assert "received_at" in refused.value.message_dict
+    citizen = make_user("citizen", "Applicant")
+    own = make_application(world["promised"][0], user=world["users"]["clerk"], applicant_user=citizen)
+    credential, secret = credential_generate(user=citizen)
+    client = Client(HTTP_AUTHORIZATION=f"token {credential.api_key}:{secret}")
+    response = client.put(
+        f"/api/resource/Application/{own.number}",
+        data=json.dumps({"received_at": "2025-01-01 09:00:00"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 417 and response.json()["exc_type"] == "ValidationError"
+    assert Application.objects.get(pk=own.pk).received_at == own.submitted_at
+
+
+def test_a_desk_handover_runs_its_cut_off_from_its_items_receipt_and_nobody_types_it(world) -> None:
+    app = _received(world, at(2025, 9, 23, 10, 15))
+    clerk = world["users"]["clerk"]
+    client = Client()
+    assert client.login(username="clerk", password=PASSWORD)
+    page = client.post(
+        reverse("admin:gov_services_handover_add"),
+        {
+            "kind": Handover.Kind.MATERIALS,
+            "department": app.department_id,
+            "received_at_0": "2026-12-01",  # read-only on the form: not taken
+            "received_at_1": "09:00:00",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-application": app.pk,
+            "items-0-pieces": "1",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    handover = Handover.objects.get(items__application=app)
+    assert handover.received_at == at(2025, 9, 23, 10, 15)
+    clock = _clock(handover, "handover_materials_cutoff")
+    assert (clock.started_at, clock.due_at) == (at(2025, 9, 23, 10, 15), at(2025, 9, 23, 14, 0))
+    handover.received_at = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        save_doc(handover, update_fields=["received_at"], user=clerk)
+    assert "received_at" in refused.value.message_dict
 
 
 # -- Supplement window: 3 working days, or the promised limit when shorter -------------------------------------
@@ -303,3 +352,29 @@ def test_an_immediate_matter_runs_a_same_day_clock_to_the_close_of_the_working_d
         Deadline.Light.RED,
         at(2025, 9, 30, 17, 40),
     )
+
+
+def test_an_immediate_matter_sent_back_and_resubmitted_runs_again_from_the_resubmission(world) -> None:
+    matter = world["immediate"][0]
+    clerk = world["users"]["clerk"]
+    app = make_application(matter, user=clerk, submitted_at=at(2025, 9, 30, 10, 0))
+    first = _clock(app, "application_same_day")
+    app = engine.apply_transition(app, "notify_incomplete", clerk, comment="请补齐经营场所证明")
+    first.refresh_from_db()
+    assert first.status == Deadline.Status.DONE
+    app = engine.apply_transition(app, "resubmit", clerk)
+    again = Deadline.objects.filter(doc_id=app.pk, policy__name="application_same_day").exclude(pk=first.pk).get()
+    assert again.started_at > first.finished_at - timedelta(seconds=1)  # now, not the first receipt of 2025
+    assert again.due_at > again.started_at and again.light == Deadline.Light.GREEN
+
+
+def test_a_material_in_hand_before_receipts_were_stamped_came_with_its_application(world) -> None:
+    app = make_application(world["promised"][0], user=world["users"]["clerk"])
+    app = engine.apply_transition(app, "accept", world["users"]["clerk"])
+    ApplicationMaterial.objects.filter(application=app).update(received_at=None)  # as before migration 0013
+    table = list(app.materials.all())
+    held = next(row for row in table if row.received)
+    held.note = "原件已核对"
+    save_rows(app, ApplicationMaterial, changed=[held], table=table, user=world["users"]["clerk"])
+    held.refresh_from_db()
+    assert held.received_at == app.submitted_at  # not the instant of this later edit

@@ -130,7 +130,12 @@ class Controller:
         """Raise to refuse a delete."""
 
     def validate_rows(self, doc: Any, model: type[models.Model], rows: list[Any], ctx: WriteContext) -> None:
-        """Raise to refuse a change to a child table of `doc`; `rows` is the whole table as it would be."""
+        """Raise to refuse a change to a child table of `doc`; `rows` is the whole table as it would be. Writes
+        nothing: the desk also calls it to judge a form before anything is saved."""
+
+    def on_rows_saved(self, doc: Any, model: type[models.Model], rows: list[Any], ctx: WriteContext) -> None:
+        """After a child table of `doc` was written (`rows`: the table as it now is), in the same transaction:
+        what the parent derives from its rows."""
 
 
 _BASE = Controller()

@@ -270,7 +270,9 @@ def save_rows(
     """Write rows of a child table of `doc` (Frappe's child DocType): the parent's controller sees the whole
     table as it would be (`table`) and may refuse; then the changed rows are saved and the deleted removed."""
     with atomic_with_files():
-        controller_for(type(doc)).validate_rows(doc, model, list(table), rows_context(doc, user=user))
+        table = list(table)
+        ctx = rows_context(doc, user=user)
+        controller_for(type(doc)).validate_rows(doc, model, table, ctx)
         changed = list(changed)
         for row in changed:
             check_uploads(row, [f.name for f in row._meta.concrete_fields])
@@ -281,6 +283,7 @@ def save_rows(
             _kept(files)
         for row in deleted:
             row.delete()
+        controller_for(type(doc)).on_rows_saved(doc, model, table, ctx)
 
 
 @transaction.atomic

@@ -91,12 +91,17 @@ def _recompute(deadline: Deadline, cal: Any, doc: Any) -> int:
     return int(deadline.due_at != before)
 
 
+def needs_document(policy: DeadlinePolicy) -> bool:
+    """The policy's limit reads the document (its own limit, or the document's when sooner)."""
+    return policy.rule == DeadlinePolicy.Rule.DOCUMENT_LIMIT or policy.or_document_limit
+
+
 def _documents(batch: list[Deadline]) -> dict[tuple[str, int], Any]:
     """The documents whose own limit a batch's clocks read (the matter's promised limit), one query a DocType."""
     wanted: dict[str, set[int]] = defaultdict(set)
     related: dict[str, set[str]] = defaultdict(set)
     for deadline in batch:
-        if deadline.policy.rule == DeadlinePolicy.Rule.DOCUMENT_LIMIT and deadline.resumed_at is None:
+        if needs_document(deadline.policy) and deadline.resumed_at is None:
             wanted[deadline.doctype].add(deadline.doc_id)
             for path in (deadline.policy.limit_amount_field, deadline.policy.limit_unit_field):
                 if "." in path:

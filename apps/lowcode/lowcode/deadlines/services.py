@@ -95,13 +95,23 @@ def span(policy: DeadlinePolicy, doc: models.Model | None, start: datetime, cal:
 
 def started_at(policy: DeadlinePolicy, doc: models.Model, now: datetime) -> datetime:
     """When a clock starting now runs from: the instant the policy's start field records (materials received at
-    the window at 11:50 and handed over at 15:00 are due by 14:00), never later than now; else now."""
+    the window at 11:50 and handed over at 15:00 are due by 14:00), never later than now and never before an
+    earlier clock of the policy on the document ended (a 即办件 sent back and resubmitted runs again from its
+    resubmission, not from its first receipt); else now."""
     if not policy.start_field:
         return now
     recorded = resolve(doc, policy.start_field)
-    if isinstance(recorded, datetime) and recorded <= now:
-        return recorded
-    return now
+    if not isinstance(recorded, datetime) or recorded > now:
+        return now
+    doctype = registry.for_model(type(doc))
+    ended = (
+        Deadline.objects.filter(doctype=doctype.name if doctype else "", doc_id=doc.pk, policy=policy)
+        .exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    return now if ended is not None and recorded < ended else recorded
 
 
 def yellow_left(policy: DeadlinePolicy, total: timedelta) -> timedelta:
@@ -171,6 +181,29 @@ def build(
     )
     place_from_start(deadline, policy, cal, span(policy, doc, deadline.started_at, cal))
     return deadline
+
+
+def start_again_from_record(doc: models.Model) -> None:
+    """The document's record of when the thing happened changed (a handover's receipt, known once its items are
+    written): its running clocks that start from a record, never paused, run from it again."""
+    doctype = registry.for_model(type(doc))
+    if doctype is None or not doc.pk:
+        return
+    clocks = (
+        Deadline.objects.filter(doctype=doctype.name, doc_id=doc.pk, status=Deadline.Status.RUNNING, resumed_at=None)
+        .exclude(policy__start_field="")
+        .select_related("policy", "calendar")
+    )
+    now = timezone.now()
+    for deadline in clocks:
+        policy = deadline.policy
+        recorded = resolve(doc, policy.start_field)
+        if not isinstance(recorded, datetime) or recorded > now or recorded == deadline.started_at:
+            continue
+        cal = snapshot_of(deadline.calendar)
+        deadline.started_at = recorded
+        place_from_start(deadline, policy, cal, span(policy, doc, recorded, cal))
+        deadline.save(update_fields=["started_at", "due_at", "yellow_at", "next_check_at", "total", "wall_clock"])
 
 
 def start(policy: DeadlinePolicy, doc: models.Model, now: datetime | None = None) -> Deadline:

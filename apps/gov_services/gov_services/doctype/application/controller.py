@@ -112,10 +112,16 @@ class ApplicationController(Controller):
     def validate(self, doc: Application, ctx: WriteContext) -> None:
         """Acceptance needs every required material in hand, or owed under 容缺受理 with a due date — on every
         surface, since every transition saves through here."""
-        if ctx.changing("status"):
+        if ctx.changing("status") and Application.Status.SPECIAL_PROCEDURE in (doc.status, ctx.was("status", doc)):
             check_special_procedure(doc, ctx.was("status", doc))
-        if doc.status == Application.Status.DELIVERED and (ctx.changing("status") or ctx.changing("waybill_no")):
+        if doc.status == Application.Status.DELIVERED and ctx.changing("status"):
             check_delivery(doc)
+        elif (ctx.changing("waybill_no") or ctx.changing("delivery_method")) and (
+            Application.objects.filter(pk=doc.pk, completed_at__isnull=False).exists()
+        ):
+            raise ValidationError(
+                _("The result has been delivered: how and under which waybill is the record."), code="delivered"
+            )
         if ctx.changing("received_at") and doc.received_at is not None and doc.received_at > timezone.now():
             raise ValidationError({"received_at": _("The materials cannot have been received in the future.")})
         if ctx.changing("status") and ctx.was("status", doc) == Application.Status.SUPPLEMENT_REQUESTED:
@@ -139,16 +145,23 @@ class ApplicationController(Controller):
                 )
 
     def validate_rows(self, doc: Application, model: type, rows: list[Any], ctx: WriteContext) -> None:
-        """A material is received when it comes in full (submitted, or a reused licence): the instant is kept
-        until it is found defective, and taken again when the supplement brings it."""
+        """When a material was received is the system's record, never a writer's: it is stamped when the material
+        comes in full (submitted, or a reused licence) — before acceptance with the application's receipt (when
+        the window or the mail room received its materials; a clerk records a later one there), after it when
+        the supplement brings it — and kept until the material is found defective."""
         if model is not ApplicationMaterial:
             return
         now = timezone.now()
+        came = min(doc.received_at or now, now) if doc.accepted_at is None else now
+        stored: dict[int, Any] = {}
+        found = ApplicationMaterial.objects.filter(pk__in=[r.pk for r in rows if r.pk])
+        for pk, received_at, status, licence in found.values_list("pk", "received_at", "status", "licence_id"):
+            if received_at is None and ApplicationMaterial(status=status, licence_id=licence).received:
+                received_at = doc.received_at or doc.submitted_at  # in hand before receipts were stamped
+            stored[pk] = received_at
         for row in rows:
-            if not row.received:
-                row.received_at = None
-            elif row.received_at is None:
-                row.received_at = now
+            kept = stored.get(row.pk)
+            row.received_at = (kept or came) if row.received else None
 
     def after_insert(self, doc: Application, ctx: WriteContext) -> None:
         """One material row per guide material; the matter's co-departments join the application."""

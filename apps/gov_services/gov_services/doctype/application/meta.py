@@ -51,5 +51,7 @@ DOCTYPE = {
             "channel",
             "submitted_at",
         ],
+        # when the materials came is the window's record (a mail-in receipt), never the applicant's to state
+        "write_roles": {"received_at": ["Window Clerk"]},
     },
 }

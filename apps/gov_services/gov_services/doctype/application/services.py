@@ -30,10 +30,12 @@ def application_create(
     address: str = "",
     applicant_user: Any = None,
     submitted_at: datetime | None = None,
+    received_at: datetime | None = None,
     remarks: str = "",
 ) -> Application:
     """Open an application under the matter's published guide. `submitted_at` is the system's to give (a
-    mail-in or imported application keeps the day it was received)."""
+    mail-in or imported application keeps the day it was received); `received_at`, when its materials came, is
+    the window's to record (empty: when it was submitted)."""
     application = Application(
         matter=matter,
         applicant_type=applicant_type,
@@ -46,6 +48,7 @@ def application_create(
         applicant_user=applicant_user,
         channel=channel,
         submitted_at=submitted_at,
+        received_at=received_at,
         remarks=remarks,
     )
     with system_write():

@@ -12,7 +12,8 @@ from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 
 class LevelFilter(admin.SimpleListFilter):
-    """The levels of the scale in use (no DISTINCT over every evaluation)."""
+    """The levels of the scale in use (no DISTINCT over every evaluation), matched by value and words: a value
+    means another level on another scale."""
 
     title = _("level")
     parameter_name = "level"
@@ -21,7 +22,10 @@ class LevelFilter(admin.SimpleListFilter):
         return [(str(value), f"{value} {label}") for value, label in scale_in_use().choices()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(level=int(self.value())) if (self.value() or "").isdigit() else queryset
+        level = scale_in_use().get(int(self.value())) if (self.value() or "").isdigit() else None
+        if level is None:
+            return queryset
+        return queryset.filter(level=level.value, level_label=level.label_zh)
 
 
 class EvaluationForm(forms.ModelForm):

@@ -131,6 +131,11 @@ class Evaluation(Document):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["-evaluated_at", "-id"]
+        indexes = [
+            # the desk's filters "poor review" and "level", each in the list's default order
+            models.Index(fields=["poor", "evaluated_at"], name="evaluation_poor"),
+            models.Index(fields=["level", "level_label", "evaluated_at"], name="evaluation_level"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(application__isnull=False, work_order__isnull=True)

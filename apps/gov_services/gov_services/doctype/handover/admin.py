@@ -21,7 +21,7 @@ class HandoverAdmin(DocTypeAdmin):
     list_filter = ("kind", "status", "department")
     search_fields = ("number", "items__application__number", "waybill_no")
     list_select_related = ("department",)
-    readonly_fields = ("number", "status", "sent_at", "signed_at", "signed_by")
+    readonly_fields = ("number", "received_at", "status", "sent_at", "signed_at", "signed_by")
     fieldsets = (
         (_("Handover"), {"fields": ("number", "kind", "department", "received_at", "status")}),
         (_("Sending and signing"), {"fields": ("sent_at", "signed_at", "signed_by", "reject_reason")}),

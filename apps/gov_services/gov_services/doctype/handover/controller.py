@@ -4,16 +4,21 @@ and receives only its own applications; a delivery may bundle any)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gov_services.gov_services.doctype.application.models import ApplicationMaterial
 from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem
 from gov_services.gov_services.identifiers import check_delivery
-from lowcode.core.controller import Controller, WriteContext
+from lowcode.core.controller import Controller, WriteContext, system_write
+from lowcode.core.documents import save_doc
 from lowcode.core.naming import make_name
+from lowcode.deadlines import services as deadline_services
 
 
 def item_problems(handover: Handover, applications: Iterable[Any]) -> list[str]:
@@ -57,11 +62,16 @@ def licence_differences(item: HandoverItem) -> list[str]:
 
 
 def check_verified(rows: Iterable[HandoverItem]) -> None:
-    """A row ticked as verified must agree with its licence; a mismatch is refused with the differences, for the
-    clerk to send the result back (核验不符退回)."""
+    """A row ticked as verified (or given another licence while ticked) must agree with its licence; a mismatch
+    is refused with the differences, for the clerk to send the result back (核验不符退回). A row verified before
+    stays as it was checked: a licence that lapses later does not lock the handover's table."""
+    rows = list(rows)
+    ids = [r.pk for r in rows if r.pk]
+    verified = dict(HandoverItem.objects.filter(pk__in=ids, verified=True).values_list("pk", "licence_id"))
     problems = []
     for row in rows:
-        if row.verified and row.application_id:
+        unchanged = row.pk in verified and verified[row.pk] == row.licence_id
+        if row.verified and row.application_id and not unchanged:
             found = licence_differences(row)
             if found:
                 problems.append(
@@ -72,6 +82,22 @@ def check_verified(rows: Iterable[HandoverItem]) -> None:
         raise ValidationError(problems, code="licence_mismatch")
 
 
+def materials_received_at(applications: list[Any]) -> datetime | None:
+    """When the materials of a handover were received (S001 三(四)1(2): the cut-off runs from receipt): for each
+    application the last of its materials to come in full (a supplement received later counts from then), else
+    when the application says its materials came; the earliest of the applications, the strictest cut-off."""
+    if not applications:
+        return None
+    last = dict(
+        ApplicationMaterial.objects.filter(application__in=applications, received_at__isnull=False)
+        .values("application_id")
+        .annotate(last=Max("received_at"))
+        .values_list("application_id", "last")
+    )
+    instants = [last.get(a.pk) or a.received_at or a.submitted_at for a in applications]
+    return min((i for i in instants if i is not None), default=None)
+
+
 def check_items(handover: Handover, applications: Iterable[Any]) -> None:
     problems = item_problems(handover, applications)
     if problems:
@@ -79,20 +105,38 @@ def check_items(handover: Handover, applications: Iterable[Any]) -> None:
 
 
 class HandoverController(Controller):
+    def frozen_fields(self, doc: Handover, ctx: WriteContext) -> tuple[set[str] | None, str]:
+        signed = Handover.objects.filter(pk=doc.pk, status=Handover.Status.SIGNED).exists()
+        return (None, _("A signed handover is the record of what was handed over.")) if signed else (set(), "")
+
     def validate(self, doc: Handover, ctx: WriteContext) -> None:
         if doc.kind == Handover.Kind.DELIVERY and doc.status in (Handover.Status.SENT, Handover.Status.SIGNED):
             check_delivery(doc)
-        if ctx.changing("received_at") and doc.received_at is not None and doc.received_at > timezone.now():
-            raise ValidationError({"received_at": _("The materials cannot have been received in the future.")})
 
     def validate_rows(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
         if model is HandoverItem:
-            check_items(doc, [row.application if row.application_id else None for row in rows])
+            if doc.pk and Handover.objects.filter(pk=doc.pk, status=Handover.Status.SIGNED).exists():
+                raise ValidationError(_("A signed handover is the record of what was handed over."), code="signed")
+            applications = [row.application if row.application_id else None for row in rows]
+            check_items(doc, applications)
             check_verified(rows)
+
+    def on_rows_saved(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
+        """A materials handover was received when its items' materials were (the record the cut-off runs from):
+        kept with the handover as its items are written, and its clock placed from it."""
+        if model is not HandoverItem or doc.kind != Handover.Kind.MATERIALS:
+            return
+        received = materials_received_at([row.application for row in rows if row.application_id])
+        if received is None or received == doc.received_at:
+            return
+        doc.received_at = received
+        with system_write():
+            save_doc(doc, update_fields=["received_at"])
+        deadline_services.start_again_from_record(doc)
 
     def before_insert(self, doc: Handover, ctx: WriteContext) -> None:
         if doc.kind == Handover.Kind.MATERIALS and doc.received_at is None:
-            doc.received_at = timezone.now()  # not told otherwise: received as it is handed over
+            doc.received_at = timezone.now()  # until its items say when their materials came
         if not doc.number:
             doc.full_clean(exclude=["number"])  # bad input is refused before a number is spent
             doc.number = make_name(NAMING_SERIES, timezone.localdate())

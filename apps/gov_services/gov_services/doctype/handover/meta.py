@@ -9,5 +9,6 @@ DOCTYPE = {
     "natural_key": "number",
     "naming_series": "JJ.YYYY.MM.DD.#####",
     "controller": "gov_services.gov_services.doctype.handover.controller.HandoverController",
-    "field_rules": {"read_only": ["number"], "set_once": ["kind", "department"]},
+    # when the materials were received follows from the items (the cut-off runs from it): nobody types it
+    "field_rules": {"read_only": ["number", "received_at"], "set_once": ["kind", "department"]},
 }
