@@ -14,10 +14,11 @@ django_apps = ["gov_services"]
 fixtures = [
     *("Role", "Letter Head", "Print Format", "Workflow", "Working Calendar", "Deadline Policy", "Web Form"),
     "Evaluation Scale",
+    "Online Level",  # after the deadline policies its rungs name
 ]
 
 # Modules whose @whitelist functions answer /api/method/<path>; imported once at start-up, never on lookup.
-api_methods: list[str] = []
+api_methods: list[str] = ["gov_services.gov_services.doctype.work_order.api"]
 
 scheduler_events: dict[str, list[str]] = {}
 
@@ -36,6 +37,7 @@ doc_events: dict[str, dict[str, list[str]]] = {
     "Department": _portal_shows,
     "Licence Type": _portal_shows,
     "Web Form": _portal_shows,
+    "Online Level": _portal_shows,  # whether a guide offers the online application
 }
 
 # Record scope (Frappe's permission_query_conditions): called as f(user, ptype) -> Q | None.
@@ -45,6 +47,7 @@ permission_query_conditions = {
     "Evaluation": "gov_services.permissions.evaluation_conditions",
     "Handover": "gov_services.permissions.handover_conditions",
     "Special Procedure": "gov_services.permissions.handover_conditions",
+    "Joint Review Opinion": "gov_services.permissions.joint_review_conditions",
     "Licence": "gov_services.permissions.licence_conditions",
     "Matter": "gov_services.permissions.public_read_department_write",
     "Knowledge Article": "gov_services.permissions.public_read_department_write",

@@ -51,19 +51,26 @@ def _department_q(user: Any, *paths: str, own_field: str | None = None) -> Q | N
     return q
 
 
+# What a co-department (of a joint application) or a co-unit (of a work order) may do with another's record.
+CO_UNIT_READS = frozenset({"read", "print", "export"})
+
+
 def application_conditions(user: Any, ptype: str) -> Q | None:
     if is_centre_user(user) or _role_names(user) == {APPLICANT}:
         return _department_q(user, "department", own_field="applicant_user")
     department = user_department_id(user)
     if department is None:
         return NOTHING
-    # joint handling: the co-departments' applications too. Never a join (it would repeat rows and make the list
-    # DISTINCT); the few a department handles jointly by id, so that with none the condition is the department
-    # alone and the (department, …) indexes serve the list; many through EXISTS on the link table.
+    if ptype not in CO_UNIT_READS:
+        return Q(department=department)  # the implementing (lead) department handles and decides it
+    # joint handling: the co-departments see the applications too (each answers on its own Joint Review Opinion,
+    # and may approve for its group where a state collects approvals). Never a join (it would repeat rows and
+    # make the list DISTINCT); the few a department handles jointly by id, so that with none the condition is
+    # the department alone and the (department, …) indexes serve the list; many through EXISTS on the link table.
     from gov_services.models import Application
 
     links = Application.co_departments.through.objects.filter(department_id=department)
-    joint = _joint_applications(user, links)
+    joint = _linked_ids(user, JOINT_ATTR, links, "application_id")
     if joint is None:
         return Q(department=department) | Q(Exists(links.filter(application_id=OuterRef("pk"))))
     return Q(department=department) | Q(pk__in=joint) if joint else Q(department=department)
@@ -74,26 +81,59 @@ JOINT_ATTR = "_gov_joint_applications"
 USER_CACHES.add(JOINT_ATTR)
 
 
-def _joint_applications(user: Any, links: Any) -> list[int] | None:
-    """The ids of the applications the user's department handles jointly, read once per request (None: more
-    than JOINT_BY_ID of them)."""
-    cached = getattr(user, JOINT_ATTR, False)
+PLATFORM_12345 = "12345 Platform"
+ANSWERED = ("replied", "closed")
+JOINT_ORDERS_ATTR = "_gov_joint_work_orders"
+USER_CACHES.add(JOINT_ORDERS_ATTR)
+
+
+def work_order_conditions(user: Any, ptype: str) -> Q | None:
+    """The centre sees every order, a citizen their own, the 12345 platform (an API user) reads the orders 12345
+    handed over; a unit handles the orders it leads and sees those it helps with as a co-unit (S000 art. 7) —
+    as the joint applications above: by id when few, through EXISTS on the link table when many, never a join."""
+    roles = _role_names(user)
+    if is_centre_user(user) or roles == {APPLICANT}:
+        return _department_q(user, "department", own_field="applicant_user")
+    if roles == {PLATFORM_12345}:
+        # the answered ones only: a unit's draft reply and result document are not the platform's to read
+        return Q(source="12345", status__in=ANSWERED) if ptype == "read" else NOTHING
+    department = user_department_id(user)
+    if department is None:
+        return NOTHING
+    if ptype not in CO_UNIT_READS:
+        return Q(department=department)
+    from gov_services.gov_services.doctype.work_order.models import WorkOrderCoUnit
+
+    links = WorkOrderCoUnit.objects.filter(department_id=department)
+    joint = _linked_ids(user, JOINT_ORDERS_ATTR, links, "work_order_id")
+    if joint is None:
+        return Q(department=department) | Q(Exists(links.filter(work_order_id=OuterRef("pk"))))
+    return Q(department=department) | Q(pk__in=joint) if joint else Q(department=department)
+
+
+def _linked_ids(user: Any, attr: str, links: Any, column: str) -> list[int] | None:
+    """The ids in `column` of the link rows, read once per request and kept on the user as `attr` (None: more than
+    JOINT_BY_ID of them)."""
+    cached = getattr(user, attr, False)
     if cached is False:
-        ids = list(links.order_by("application_id").values_list("application_id", flat=True)[: JOINT_BY_ID + 1])
+        ids = list(links.order_by(column).values_list(column, flat=True)[: JOINT_BY_ID + 1])
         cached = ids if len(ids) <= JOINT_BY_ID else None
         try:
-            setattr(user, JOINT_ATTR, cached)
+            setattr(user, attr, cached)
         except AttributeError:
             pass
     return cached
 
 
-def work_order_conditions(user: Any, ptype: str) -> Q | None:
-    return _department_q(user, "department", own_field="applicant_user")
-
-
 def evaluation_conditions(user: Any, ptype: str) -> Q | None:
     return _department_q(user, "department", own_field="evaluator_user")
+
+
+def joint_review_conditions(user: Any, ptype: str) -> Q | None:
+    """A co-department answers its own opinions; the lead department reads those of its applications."""
+    if ptype == "read":
+        return _department_q(user, "department", "lead_department")
+    return _department_q(user, "department")
 
 
 def licence_conditions(user: Any, ptype: str) -> Q | None:

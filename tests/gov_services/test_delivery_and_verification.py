@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -154,8 +155,11 @@ def test_a_delivery_handover_by_ems_is_sent_only_with_its_waybill(world) -> None
     assert Handover.objects.get(pk=handover.pk).status == "created"
     handover.waybill_no = "1123456789012"
     save_doc(handover, update_fields=["waybill_no"], user=clerk)
-    assert engine.apply_transition(handover, "send", clerk).status == "sent"
-    signed = engine.apply_transition(Handover.objects.get(pk=handover.pk), "sign", world["users"]["clerk"])
+    sent = engine.apply_transition(handover, "send", clerk)
+    assert sent.status == "sent"
+    sent.service_receipt = ContentFile(b"%PDF-1.4\n%%EOF\n", name="回证.pdf")  # the signed EMS slip (送达回证)
+    save_doc(sent, update_fields=["service_receipt"], user=clerk)
+    signed = engine.apply_transition(Handover.objects.get(pk=handover.pk), "confirm_delivery", world["users"]["clerk"])
     assert signed.status == "signed"
     # Signed: the record of what was handed over, its method, waybill and items.
     signed.delivery_method, signed.waybill_no = "pickup", ""

@@ -17,6 +17,7 @@ from gov_services.models import (
     GuideFee,
     GuideMaterial,
     Handover,
+    JointReviewOpinion,
     Licence,
     LicenceType,
     Matter,
@@ -118,7 +119,7 @@ def test_export_import_into_an_empty_site_gives_the_same_catalogue(django_user_m
     before = _catalogue_snapshot()
     workbook = excel.export_workbook(Matter.objects.all())
     # An empty site: no departments, licence types, matters or guides.
-    for model in (Evaluation, WorkOrder, Handover, Licence, SpecialProcedure, Application, Staff):
+    for model in (Evaluation, WorkOrder, Handover, Licence, SpecialProcedure, JointReviewOpinion, Application, Staff):
         model.objects.all().delete()
     Matter.objects.update(published_guide=None)
     for model in (GuideMaterial, GuideFee, Guide, Matter, LicenceType):

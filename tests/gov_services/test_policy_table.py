@@ -372,6 +372,23 @@ ROWS = [
         notice_due=at(10, 14, 17, 30),
     ),
     Row(
+        # Transferred Tue 09-30 15:00 + 1 working day (the return limit, S000 art. 7): National Day between → Thu
+        # 10-09 17:30. Working time 2.5 h + 7 h = 9.5 h; yellow after 7 h 36 min: 2.5 h, then 3 h + 2 h 06 min of
+        # 10-09 → 15:36 (1 h 54 min = 20 % left). Notice: 10-10, the make-up Saturday 10-11, Mon 10-13.
+        policy="work_order_return",
+        build=transferred,
+        actor="hotline",
+        department="market",
+        facts={},
+        starts=(("transferred", "transfer"),),
+        stops=(("accepted", "accept"), ("returned", "return")),
+        started_at=at(9, 30, 15),
+        total=hours(9, 30),
+        due=at(10, 9, 17, 30),
+        yellow=at(10, 9, 15, 36),
+        notice_due=at(10, 13, 17, 30),
+    ),
+    Row(
         # Replied on the make-up Sunday 09-28 at 10:00 + 3 working days: 09-29, 09-30, 10-09 → 10-09 17:30.
         # Working time 6 h + 21 h = 27 h; yellow after 21 h 36 min: 6 + 7 + 7 = 20 h, then 1 h 36 min of
         # 10-09 → 10:36. Notice: 10-10, 10-11, 10-13. The policy names no department.
@@ -695,7 +712,7 @@ def test_every_shipped_policy_is_tested_here_or_in_time_limits_from_receipt() ->
 def test_every_row_is_a_shipped_active_policy_and_covers_its_states(db) -> None:
     shipped = _shipped()
     sync_fixtures()
-    assert len(ROWS) == len(ROW) == 12
+    assert len(ROWS) == len(ROW) == 13
     assert not set(ROW) & {"application_supplement_window", "work_order_complaint_reply", "handover_materials_cutoff"}
     conditional = {policy for policy, _, _ in MISSES}
     for row in ROWS:

@@ -35,6 +35,7 @@ POLICIES_TESTED = frozenset(
         "work_order_complaint_reply",
         "work_order_complaint_reopened",
         "application_same_day",
+        "joint_review_opinion",  # in tests/gov_services/test_joint_review.py
     }
 )
 
@@ -310,7 +311,8 @@ def test_a_transferred_complaint_is_charged_to_the_department_and_a_reopened_one
     assert SupervisionNotice.objects.get(deadline=clock).department_key == str(market.pk)
 
     order = engine.apply_transition(order, "accept", world["users"]["liaison"])
-    order = engine.apply_transition(order, "reply", world["users"]["liaison"], values={"reply": "已整改"})
+    answer = {"reply": "已整改", "outcome": "cannot_complete", "explanation": "当事窗口人员已调离，无法当面致歉。"}
+    order = engine.apply_transition(order, "reply", world["users"]["liaison"], values=answer)
     clock.refresh_from_db()
     assert clock.status == Deadline.Status.DONE
     order = engine.apply_transition(order, "revisit_unsatisfied", world["users"]["hotline"], comment="未解决")

@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def test_shipped_workflows_sync_once_and_an_edited_one_is_kept() -> None:
     first = sync_fixtures()
-    assert dict(first["Workflow"]) == {"created": 4}
-    assert dict(sync_fixtures()["Workflow"]) == {"unchanged": 4}
+    assert dict(first["Workflow"]) == {"created": 5}
+    assert dict(sync_fixtures()["Workflow"]) == {"unchanged": 5}
 
     edited = Workflow.objects.get(doctype="Application")
     WorkflowState.objects.filter(workflow=edited, name="archived").update(label_zh="已归档（本站）")
-    assert dict(sync_fixtures()["Workflow"]) == {"unchanged": 4}
+    assert dict(sync_fixtures()["Workflow"]) == {"unchanged": 5}
     assert WorkflowState.objects.get(workflow=edited, name="archived").label_zh == "已归档（本站）"
 
 

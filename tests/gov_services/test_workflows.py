@@ -14,7 +14,7 @@ from django.utils import translation
 from gov_services.gov_services.codes import IdType
 from gov_services.gov_services.doctype.handover.services import handover_create
 from gov_services.gov_services.doctype.licence.services import licence_issue
-from gov_services.models import Application, Department, Handover, Matter, SpecialProcedure
+from gov_services.models import Application, Department, Handover, JointReviewOpinion, Matter, SpecialProcedure
 from lowcode.workflow import engine
 from lowcode.workflow.models import Workflow, WorkflowAction, WorkflowApproval, WorkflowState
 from tests.gov_services.factories import catalogue, make_application, make_user
@@ -236,7 +236,9 @@ def test_self_approval_is_refused_where_the_workflow_says_so(world) -> None:
 def test_two_of_three_departments_approve_a_joint_review(world) -> None:
     departments = world["departments"]
     state = WorkflowState.objects.get(workflow__doctype="Application", name="joint_review")
+    # the engine's joint approval (会签) an administrator may add to a state, here N of the co-departments
     state.approval_mode, state.approvals_required = WorkflowState.ApprovalMode.N_OF_M, 2
+    state.approval_groups_field = "co_departments"
     state.save()
     matter = world["matters"]["GCGH"]
     matter.co_departments.set([departments["housing"], departments["market"], departments["health"]])
@@ -264,6 +266,9 @@ def test_two_of_three_departments_approve_a_joint_review(world) -> None:
         engine.apply_transition(app, "finish_joint_review", planning_reviewer)
 
     engine.record_approval(app, world["users"][("Department Reviewer", departments["health"].pk)], "同意")
+    for pk in JointReviewOpinion.objects.filter(application=app).values_list("pk", flat=True):  # and the opinions
+        opinion = JointReviewOpinion.objects.get(pk=pk)  # in order: an agreement opens the next step's
+        engine.apply_transition(opinion, "agree", None, values={"opinion": "同意"}, as_system=True)
     engine.apply_transition(app, "finish_joint_review", planning_reviewer)
     app.refresh_from_db()
     assert app.status == "under_review"

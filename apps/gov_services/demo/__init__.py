@@ -24,6 +24,7 @@ from gov_services.demo.matters import (
     COMMON_PLACE,
     MATTERS,
 )
+from gov_services.gov_services.doctype.matter.services import matter_set_co_departments
 from gov_services.models import Department, Guide, GuideFee, GuideMaterial, LicenceType, Matter, Staff
 from lowcode.core.definitions import reading_once
 from lowcode.core.documents import insert_doc, save_doc, upsert_doc
@@ -139,7 +140,7 @@ def _matters(departments: dict[str, Department], licence_types: dict[str, Licenc
                 "licence_type": licence_types.get(lic),
             },
         )
-        matter.co_departments.set([departments[c] for c in co])
+        matter_set_co_departments(matter=matter, departments=[departments[c] for c in co], user=None)
         if not matter.guides.exists():
             guide = insert_doc(
                 Guide(

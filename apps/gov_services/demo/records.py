@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from gov_services.gov_services.codes import Channel, IdType
@@ -35,6 +36,7 @@ from gov_services.models import (
     ApplicationMaterial,
     Evaluation,
     Handover,
+    JointReviewOpinion,
     Matter,
     SpecialProcedure,
     WorkOrder,
@@ -97,6 +99,12 @@ REFUSAL = "申请事项不属于本机关职权范围，依法不予受理，请
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
+# A one-page PDF: the result document a unit uploads with its reply (S000 art. 8).
+RESULT_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 SHOPS = [
     "京口区老街面馆",
     "润州区鲜果铺",
@@ -367,8 +375,13 @@ def _advance(
         )
     app = history.take(app, "start_review", reviewer, reviewing)
     halfway = accepted + (decided - accepted) / 2
-    if state == S.JOINT_REVIEW:
-        return history.take(app, "start_joint_review", reviewer, halfway, comment="请协办部门会签。")
+    if state == S.JOINT_REVIEW:  # the co-departments' opinions are asked for by the transition itself
+        app = history.take(app, "start_joint_review", reviewer, halfway, comment="请协办部门会签。")
+        for opinion in JointReviewOpinion.objects.filter(application=app):
+            history.made(opinion, halfway)
+            if opinion.status == JointReviewOpinion.Status.REVIEWING:
+                history.taken(opinion, "open", halfway)
+        return app
     if state == S.SPECIAL_PROCEDURE:  # recorded as a procedure, which takes the transition itself
         procedure = SpecialProcedure(
             application=app,
@@ -492,6 +505,7 @@ def _work_orders(matters: list[Matter], users: dict[str, Any], rng: random.Rando
             phone=f"138{rng.randrange(10**8):08d}",
             matter=matter,
             received_at=received,
+            hotline_ticket_no=f"12345{received:%Y%m%d}{i:04d}" if sources[i % len(sources)] == "12345" else None,
         )
         history.made(order, received)
         if state != W.NEW:
@@ -514,7 +528,19 @@ def _work_orders(matters: list[Matter], users: dict[str, Any], rng: random.Rando
                 order = history.take(order, "accept", liaison, accepted)
                 if state != W.ACCEPTED:
                     replied = accepted + timedelta(days=1)
-                    reply = {"reply": "已核实情况并答复来电人，相关问题已整改。"}
+                    # S000 art. 8: the result document, or the written explanation of why it cannot be completed
+                    if kind == WorkOrder.Type.COMPLAINT:
+                        reply = {
+                            "reply": "已核实情况并答复来电人。",
+                            "outcome": WorkOrder.Outcome.CANNOT_COMPLETE,
+                            "explanation": "来电人反映的问题涉及历史遗留情况，已书面说明并告知后续办理渠道。",
+                        }
+                    else:
+                        reply = {
+                            "reply": "已核实情况并答复来电人，相关问题已整改。",
+                            "outcome": WorkOrder.Outcome.COMPLETED,
+                            "result_file": ContentFile(RESULT_PDF, name="处理结果.pdf"),
+                        }
                     order = history.take(order, "reply", liaison, replied, values=reply)
                     revisited = replied + timedelta(days=1)
                     if state == W.CLOSED:

@@ -1,12 +1,15 @@
 """Chinese identifiers: resident ID numbers (GB 11643), unified social credit codes (GB 32100),
-e-licence identifiers (GB/T 36904, check character by ISO/IEC 7064 MOD 37,36), and masking for display.
+e-licence identifiers (GB/T 36904, check character by ISO/IEC 7064 MOD 37,36), EMS item numbers, self-service
+locker pickup codes, and masking for display.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+import secrets
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -173,3 +176,30 @@ def check_delivery(doc: object) -> None:
     except ValidationError as exc:
         raise ValidationError({"waybill_no": exc.messages}, code="waybill") from None
     doc.waybill_no = number  # type: ignore[attr-defined]
+
+
+# -- self-service locker pickup codes (S001 三(六)2: 取证密码) -----------------------------------------------------
+
+LOCKER_CODE_DIGITS = 6
+# How long a pickup code opens the locker, unless the site says otherwise ("locker_code_hours" in site_config.json).
+LOCKER_CODE_HOURS = 72
+
+
+def new_locker_code() -> str:
+    """A pickup code: six digits from the operating system's cryptographic source, never typed by anyone."""
+    return "".join(secrets.choice("0123456789") for _ in range(LOCKER_CODE_DIGITS))
+
+
+def locker_code_validity() -> timedelta:
+    """How long a pickup code is valid: the site's `locker_code_hours` (site_config.json), 72 hours by default."""
+    config = getattr(settings, "CONFIG", None) or {}
+    try:
+        hours = float(config.get("locker_code_hours", LOCKER_CODE_HOURS))
+    except (TypeError, ValueError):
+        hours = LOCKER_CODE_HOURS
+    return timedelta(hours=hours if hours > 0 else LOCKER_CODE_HOURS)
+
+
+def mask_locker_code(value: str | None) -> str:
+    """A pickup code opens the locker: nothing of it is shown to whoever may not see it (123456 -> ******)."""
+    return "*" * len(str(value)) if value else ""

@@ -29,12 +29,13 @@ from gov_services.gov_services.doctype.application.models import Application, Ap
 from gov_services.gov_services.doctype.evaluation.models import Evaluation
 from gov_services.gov_services.doctype.evaluation.services import evaluation_create
 from gov_services.gov_services.doctype.licence.models import Licence
+from gov_services.gov_services.doctype.matter import ladder
 from gov_services.gov_services.doctype.matter.models import Matter
 from gov_services.gov_services.doctype.portal_account.services import portal_account_register
 from gov_services.gov_services.doctype.work_order.models import WorkOrder, WorkOrderMessage
 from gov_services.portal import selectors
 from gov_services.portal.forms import EvaluationForm, FollowUpForm, ProgressForm, SignUpForm
-from gov_services.portal.webforms import ONLINE_APPLY_LEVEL, UPLOAD_TYPES, account_of
+from gov_services.portal.webforms import UPLOAD_TYPES, account_of
 from lowcode.core import permissions
 from lowcode.core.documents import save_rows
 from lowcode.core.files import FILE_LIMIT
@@ -152,7 +153,7 @@ def _guide_public(code: str) -> dict[str, str]:
     )
     current = matter.published_guide
     route = _form_route("Application")
-    can_apply = matter.online_level >= ONLINE_APPLY_LEVEL and route is not None
+    can_apply = ladder.accepts_online(matter.online_level) and route is not None
     context = {
         "matter": matter,
         "guide": current,

@@ -16,6 +16,7 @@ from gov_services.gov_services.doctype.application.models import Application, Ap
 from gov_services.gov_services.doctype.application.services import application_create
 from gov_services.gov_services.doctype.guide.models import GuideMaterial
 from gov_services.gov_services.doctype.licence.models import Licence
+from gov_services.gov_services.doctype.matter import ladder
 from gov_services.gov_services.doctype.matter.models import Matter
 from gov_services.gov_services.doctype.portal_account.models import PortalAccount
 from gov_services.gov_services.doctype.work_order.models import WorkOrder
@@ -25,7 +26,6 @@ from lowcode.core.files import FILE_LIMIT
 from lowcode.webforms.controller import ExtraPage, Unavailable, WebFormController
 from lowcode.webforms.forms import upload_field
 
-ONLINE_APPLY_LEVEL = 3  # 三级: applied for online (S000 art. 9)
 PERSON_OBJECTS = {ServiceObject.NATURAL_PERSON}
 UPLOAD_TYPES = ["application/pdf", "image/png", "image/jpeg"]
 
@@ -60,7 +60,7 @@ class ApplicationWebForm(WebFormController):
     def check(self) -> None:
         if self.matter is None or self.matter.published_guide is None:
             raise Unavailable(_("Choose a matter from the service guides first."))
-        if self.matter.online_level < ONLINE_APPLY_LEVEL:
+        if not ladder.accepts_online(self.matter.online_level):  # the site's online-level ladder
             raise Unavailable(_("This matter cannot be applied for online. Please apply at a window of the centre."))
         if self.account is None:
             raise Unavailable(_("Applying online needs a personal or company portal account."))

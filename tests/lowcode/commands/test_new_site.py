@@ -53,7 +53,7 @@ def test_new_site_migrate_and_drop(backend: str, tmp_path: Path) -> None:
         assert (sites / "demo2" / folder).is_dir()
     if backend == "mariadb":
         assert config["db_name"] == db_name
-    assert _query(config, sites / "demo2", "SELECT COUNT(*) FROM lowcode_core_role") == [(8,)]
+    assert _query(config, sites / "demo2", "SELECT COUNT(*) FROM lowcode_core_role") == [(9,)]
     assert _query(config, sites / "demo2", "SELECT is_superuser FROM auth_user WHERE username = 'Administrator'") == [
         (1,)
     ]

@@ -8,6 +8,7 @@ from tests.support import handlers
 pytestmark = pytest.mark.django_db
 
 ROLE_KEYS = [
+    "12345 Platform",
     "Applicant",
     "Department Liaison",
     "Department Reviewer",
@@ -28,7 +29,7 @@ def clear_calls() -> None:
 def test_roles_are_synced_with_chinese_and_english_labels() -> None:
     summary = sync_fixtures()
 
-    assert dict(summary["Role"]) == {"created": 8}
+    assert dict(summary["Role"]) == {"created": 9}
     assert list(Role.objects.order_by("name").values_list("name", flat=True)) == ROLE_KEYS
     clerk = Role.objects.get(name="Window Clerk")
     assert (clerk.label_zh, clerk.label_en, clerk.desk_access, clerk.is_standard) == (
@@ -46,7 +47,7 @@ def test_second_sync_changes_nothing(django_capture_on_commit_callbacks) -> None
         with django_capture_on_commit_callbacks(execute=True):
             summary = sync_fixtures()
 
-    assert dict(summary["Role"]) == {"unchanged": 8}
+    assert dict(summary["Role"]) == {"unchanged": 9}
     assert handlers.CALLS == []
 
 
@@ -64,7 +65,7 @@ def test_doc_events_fire_once_per_event(django_capture_on_commit_callbacks) -> N
     with override_hooks(doc_events=hooks), django_capture_on_commit_callbacks(execute=True):
         summary = sync_fixtures()
 
-    assert dict(summary["Role"]) == {"updated": 1, "unchanged": 7}
+    assert dict(summary["Role"]) == {"updated": 1, "unchanged": 8}
     assert handlers.CALLS == [("Role", "Supervisor", "on_update")]
     assert Role.objects.get(name="Supervisor").label_zh == "效能监察"
 

@@ -57,6 +57,12 @@ def decorate(rows: list[models.Model]) -> None:
         row.deadline_due = dues.get(row.pk)
 
 
+def decorate_one(obj: models.Model, deadline: Deadline) -> None:
+    """As `decorate`, for one row whose open deadline is already read."""
+    obj.deadline_light = deadline.light  # type: ignore[attr-defined]
+    obj.deadline_due = deadline.due_at  # type: ignore[attr-defined]
+
+
 def badge(obj: models.Model) -> tuple[str, str] | None:
     light = getattr(obj, "deadline_light", None)
     if light is None:

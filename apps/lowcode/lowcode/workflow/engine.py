@@ -148,7 +148,8 @@ def record_approval(doc: models.Model, user: Any, comment: str = "") -> Workflow
     state = _state(workflow, getattr(doc, workflow.state_field))
     if state is None or not state.approval_mode:
         raise WorkflowError(_("No joint approval is being collected for this record now."))
-    if not permissions.has_permission(user, doc, "write"):
+    # approving for one's group is not editing the record: whoever may read it and speaks for a group it needs
+    if not permissions.has_permission(user, doc, "read"):
         raise WorkflowError(_("This record is outside what you may handle."))
     mine = user_groups(user, state) & set(approval_groups(state, doc))
     round_ = _round(doctype.name, doc, state.name)

@@ -5,12 +5,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.doctype.application.models import Application, ApplicationMaterial
+from gov_services.gov_services.doctype.joint_review_opinion.admin import JointReviewOpinionInline
 from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
 
 
 class ApplicationMaterialInline(ChildTableInline):
     model = ApplicationMaterial
-    fields = ("name", "necessity", "file", "licence", "status", "due_date", "note", "received_at")
+    fields = ("name", "necessity", "file", "licence", "status", "due_date", "note", "return_original", "received_at")
     readonly_fields = ("name", "necessity", "received_at")
     autocomplete_fields = ("licence",)
     rows_addable = False  # the rows follow the guide's materials
@@ -27,7 +28,7 @@ class ApplicationMaterialInline(ChildTableInline):
 
 @admin.register(Application)
 class ApplicationAdmin(DocTypeAdmin):
-    inlines = [ApplicationMaterialInline]
+    inlines = [ApplicationMaterialInline, JointReviewOpinionInline]
     list_display = (
         "number",
         "applicant_name",

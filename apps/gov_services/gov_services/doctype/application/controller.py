@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.application.models import NAMING_SERIES, Application, ApplicationMaterial
 from gov_services.gov_services.doctype.guide.models import GuideMaterial
+from gov_services.gov_services.doctype.handover import delivery
+from gov_services.gov_services.doctype.joint_review_opinion import controller as joint_review
 from gov_services.gov_services.doctype.matter.models import Matter
 from gov_services.gov_services.doctype.special_procedure.models import SpecialProcedure
 from gov_services.gov_services.identifiers import check_delivery
@@ -114,6 +116,10 @@ class ApplicationController(Controller):
         surface, since every transition saves through here."""
         if ctx.changing("status") and Application.Status.SPECIAL_PROCEDURE in (doc.status, ctx.was("status", doc)):
             check_special_procedure(doc, ctx.was("status", doc))
+        if ctx.changing("status") and ctx.was("status", doc) == Application.Status.JOINT_REVIEW:
+            if doc.status == Application.Status.UNDER_REVIEW:
+                joint_review.check_finished(doc)
+        delivery.keep_generated_code(doc, ctx)  # a locker pickup code is the system's, never a writer's
         if doc.status == Application.Status.DELIVERED and ctx.changing("status"):
             check_delivery(doc)
         elif (ctx.changing("waybill_no") or ctx.changing("delivery_method")) and (
@@ -162,6 +168,19 @@ class ApplicationController(Controller):
         for row in rows:
             kept = stored.get(row.pk)
             row.received_at = (kept or came) if row.received else None
+
+    def on_update(self, doc: Application, ctx: WriteContext) -> None:
+        """Joint review: entering it asks the co-departments for their opinions; leaving it other than by the
+        lead's finishing it (denied, withdrawn) withdraws those still asked for."""
+        delivery.application_delivered(doc, ctx)  # delivered into the locker: its pickup code, sent to the applicant
+        if not ctx.changing("status"):
+            return
+        if doc.status == Application.Status.JOINT_REVIEW:
+            joint_review.start(doc, ctx)
+        elif ctx.was("status", doc) == Application.Status.JOINT_REVIEW:
+            joint_review.withdraw_open(
+                doc, _("The application left joint review: %(state)s") % {"state": doc.get_status_display()}
+            )
 
     def after_insert(self, doc: Application, ctx: WriteContext) -> None:
         """One material row per guide material; the matter's co-departments join the application."""

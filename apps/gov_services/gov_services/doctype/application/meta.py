@@ -21,12 +21,24 @@ DOCTYPE = {
             "mask": "gov_services.gov_services.identifiers.mask_address",
             "permission": "gov_services.view_contact",
         },
+        # the locker pickup code: in full for the issuing window only (lowcode.core.masking)
+        "locker_code": {
+            "mask": "gov_services.gov_services.identifiers.mask_locker_code",
+            "permission": "gov_services.view_locker_code",
+        },
     },
     "unmask_permission": "gov_services.view_id_number",
     # names searched through lowcode's n-gram index (a Chinese name has no words to cut at)
     "search_index": ["applicant_name", "contact_name"],
     # what workflow conditions may read beyond the fields
-    "expression_properties": ["issues_licence", "has_licence", "handling_type", "joint_mode", "online_level"],
+    "expression_properties": [
+        "issues_licence",
+        "has_licence",
+        "handling_type",
+        "joint_mode",
+        "online_level",
+        "online_clocks",
+    ],
     "controller": "gov_services.gov_services.doctype.application.controller.ApplicationController",
     # Who may write what (lowcode.core.controller); the state and the fields transitions set are the workflow's.
     "field_rules": {
@@ -39,6 +51,8 @@ DOCTYPE = {
             "decided_at",
             "completed_at",
             "archived_at",
+            "locker_code",  # generated when the result goes into the locker, never typed
+            "locker_code_expires_at",
         ],
         "set_once": [
             "matter",

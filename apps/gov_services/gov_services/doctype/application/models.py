@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gov_services.gov_services.codes import Channel, DeliveryMethod, IdType
@@ -105,6 +106,7 @@ class Application(Document):
     delivery_method = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, blank=True)
     waybill_no = models.CharField(_("EMS waybill number"), max_length=40, blank=True)
     locker_code = models.CharField(_("locker pickup code"), max_length=20, blank=True)
+    locker_code_expires_at = models.DateTimeField(_("pickup code valid until"), null=True, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
 
     class Meta(Document.Meta):
@@ -151,6 +153,19 @@ class Application(Document):
     @property
     def online_level(self) -> int:
         return self.matter.online_level
+
+    @property
+    def online_clocks(self) -> list[str]:
+        """The time limits an online application at its matter's level starts (the site's online ladder)."""
+        from gov_services.gov_services.doctype.matter.ladder import online_clocks
+
+        return online_clocks(self.matter.online_level)
+
+    @property
+    def locker_code_valid(self) -> bool:
+        """The locker pickup code opens the locker now: one was generated and it has not expired."""
+        expires = self.locker_code_expires_at
+        return bool(self.locker_code) and expires is not None and expires > timezone.now()
 
     def clean(self) -> None:
         if self.id_type and self.id_number:
@@ -206,6 +221,11 @@ class ApplicationMaterial(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("What is missing or defective."))
     received_at = models.DateTimeField(
         _("received at"), null=True, blank=True, help_text=_("When this material was last received in full.")
+    )
+    return_original = models.BooleanField(
+        _("original to return"),
+        default=False,
+        help_text=_("原件核验后退还: the original was only inspected; it is handed back with the result."),
     )
 
     class Meta:

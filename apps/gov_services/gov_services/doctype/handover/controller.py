@@ -1,5 +1,7 @@
 """The Handover controller: numbering, and which applications a handover may list (a department hands over
-and receives only its own applications; a delivery may bundle any)."""
+and receives only its own applications; a delivery may bundle any); and delivery to the applicant as S001 三(六)2
+writes it — the signed service receipt (送达回证) kept, the locker pickup code generated, and the originals
+handed back (lowcode.core.controller: every writer goes through here)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gov_services.gov_services.doctype.application.models import ApplicationMaterial
-from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem
+from gov_services.gov_services.doctype.handover import delivery
+from gov_services.gov_services.doctype.handover.models import NAMING_SERIES, Handover, HandoverItem, HandoverReturn
 from gov_services.gov_services.identifiers import check_delivery
-from lowcode.core.controller import Controller, WriteContext, system_write
+from lowcode.core.controller import Controller, WriteContext, Writer, system_write
 from lowcode.core.documents import save_doc
 from lowcode.core.naming import make_name
 from lowcode.deadlines import services as deadline_services
@@ -107,11 +110,46 @@ def check_items(handover: Handover, applications: Iterable[Any]) -> None:
 class HandoverController(Controller):
     def frozen_fields(self, doc: Handover, ctx: WriteContext) -> tuple[set[str] | None, str]:
         signed = Handover.objects.filter(pk=doc.pk, status=Handover.Status.SIGNED).exists()
-        return (None, _("A signed handover is the record of what was handed over.")) if signed else (set(), "")
+        if not signed:
+            return set(), ""
+        if doc.kind == Handover.Kind.DELIVERY:  # its method, waybill, code and the signed receipt are the record
+            return None, _("A signed delivery is the record: how it was delivered and the signed receipt are kept.")
+        return None, _("A signed handover is the record of what was handed over.")
 
     def validate(self, doc: Handover, ctx: WriteContext) -> None:
+        if ctx.writer is not Writer.SYSTEM:
+            delivery.keep_generated_code(doc, ctx)
         if doc.kind == Handover.Kind.DELIVERY and doc.status in (Handover.Status.SENT, Handover.Status.SIGNED):
             check_delivery(doc)
+        if (
+            doc.kind == Handover.Kind.DELIVERY
+            and doc.status == Handover.Status.SENT
+            and ctx.changed
+            & {
+                "status",
+                "delivery_method",
+            }
+        ):  # put in the locker, or turned into a locker delivery once sent
+            delivery.check_locker_applicant(doc)
+        if doc.kind == Handover.Kind.DELIVERY and ctx.changing("status") and doc.status == Handover.Status.SIGNED:
+            delivery.check_signed_delivery(doc)
+
+    def on_update(self, doc: Handover, ctx: WriteContext) -> None:
+        """A locker delivery in the locker has a current pickup code (generated when it is sent, again when the
+        clerk withdraws the old one), used up when the pickup is signed for; a delivery not signed lists the
+        originals its applications lent."""
+        if doc.kind != Handover.Kind.DELIVERY:
+            return
+        if doc.status == Handover.Status.SIGNED:
+            if ctx.changing("status"):
+                delivery.code_used(doc)
+            return
+        delivery.keep_locker_code(doc)
+        delivery.sync_returns(doc)
+
+    def on_trash(self, doc: Handover, ctx: WriteContext) -> None:
+        if Handover.objects.filter(pk=doc.pk, status=Handover.Status.SIGNED).exists():
+            raise ValidationError(_("A signed handover is the record of what was handed over."), code="signed")
 
     def validate_rows(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
         if model is HandoverItem:
@@ -120,10 +158,18 @@ class HandoverController(Controller):
             applications = [row.application if row.application_id else None for row in rows]
             check_items(doc, applications)
             check_verified(rows)
+            if doc.kind == Handover.Kind.DELIVERY and doc.status == Handover.Status.SENT:
+                delivery.check_locker_applicant(doc, applications)  # a result added to a compartment in use
+        elif model is HandoverReturn:
+            delivery.check_return_rows(doc, rows, ctx)
 
     def on_rows_saved(self, doc: Handover, model: type, rows: list[Any], ctx: WriteContext) -> None:
         """A materials handover was received when its items' materials were (the record the cut-off runs from):
-        kept with the handover as its items are written, and its clock placed from it."""
+        kept with the handover as its items are written, and its clock placed from it. A delivery lists the
+        originals to hand back from its applications."""
+        if model is HandoverItem and doc.kind == Handover.Kind.DELIVERY:
+            delivery.sync_returns(doc)
+            return
         if model is not HandoverItem or doc.kind != Handover.Kind.MATERIALS:
             return
         received = materials_received_at([row.application for row in rows if row.application_id])

@@ -12,8 +12,23 @@ from unfold.decorators import action, display
 from gov_services.gov_services.codes import OnlineDepth, ServiceObject
 from gov_services.gov_services.desk import STATUS_COLOURS
 from gov_services.gov_services.doctype.matter import excel, services
-from gov_services.gov_services.doctype.matter.models import Matter, OnlineLevelChange
-from lowcode.desk.admin import DocTypeAdmin
+from gov_services.gov_services.doctype.matter.models import (
+    Matter,
+    MatterCoDepartment,
+    OnlineLevelChange,
+    OnlineLevelRule,
+)
+from lowcode.desk.admin import ChildTableInline, DocTypeAdmin
+
+
+class MatterCoDepartmentInline(ChildTableInline):
+    """联办部门: who reviews jointly with the implementing (lead) department, in a serial review's order, and
+    the working days each has for its opinion."""
+
+    model = MatterCoDepartment
+    fields = ("idx", "department", "review_days")
+    autocomplete_fields = ("department",)
+    ordering = ("idx", "id")
 
 
 class MatterForm(forms.ModelForm):
@@ -45,7 +60,6 @@ class MatterForm(forms.ModelForm):
             "online_level",
             "online_depth",
             "joint_mode",
-            "co_departments",
             "legal_limit",
             "legal_limit_unit",
             "promised_limit",
@@ -73,7 +87,7 @@ class MatterAdmin(DocTypeAdmin):
     search_fields = ("name", "basic_code", "implementation_code")
     list_select_related = ("department",)
     autocomplete_fields = ("department", "licence_type")
-    filter_horizontal = ("co_departments",)
+    inlines = [MatterCoDepartmentInline]
     readonly_fields = ("published_guide",)
     actions = ["export_xlsx", "export_catalogue", "publish"]
     actions_list = ["import_catalogue", "download_template"]
@@ -102,7 +116,6 @@ class MatterAdmin(DocTypeAdmin):
                     "online_level",
                     "online_depth",
                     "joint_mode",
-                    "co_departments",
                 )
             },
         ),
@@ -227,3 +240,44 @@ def _xlsx(content: bytes, stem: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     return response
+
+
+class OnlineLevelRuleForm(forms.ModelForm):
+    clocks = forms.TypedMultipleChoiceField(
+        label=_("time limits it starts"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Deadline policies of an online application that apply at this level."),
+    )
+
+    class Meta:
+        model = OnlineLevelRule
+        fields = (
+            "level",
+            "label_zh",
+            "label_en",
+            "description",
+            "accepts_online",
+            "clocks",
+            "raise_needs_approval",
+            "approval_by",
+            "approver_role",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from lowcode.deadlines.models import DeadlinePolicy
+
+        policies = DeadlinePolicy.objects.filter(doctype="Application").order_by("name")
+        self.fields["clocks"].choices = [(p.name, f"{p.label_zh}（{p.name}）") for p in policies]
+
+
+@admin.register(OnlineLevelRule)
+class OnlineLevelRuleAdmin(DocTypeAdmin):
+    """网上办理层级: the site's ladder (S000 arts. 9, 12) — what each level means for the portal, the clocks and
+    level changes."""
+
+    form = OnlineLevelRuleForm
+    list_display = ("level", "label_zh", "accepts_online", "raise_needs_approval", "approver_role")
+    ordering = ("level",)

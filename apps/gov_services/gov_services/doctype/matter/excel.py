@@ -31,6 +31,7 @@ from gov_services.gov_services.codes import (
     ServiceObject,
     ThemeWindow,
 )
+from gov_services.gov_services.doctype.matter.services import matter_set_co_departments
 from gov_services.models import Department, Guide, GuideFee, GuideMaterial, LicenceType, Matter
 from lowcode.core.documents import save_doc, upsert_doc
 
@@ -188,7 +189,7 @@ def _cell(obj: Model, col: Col) -> Any:
         return YES if value else NO
     if col.kind == "codes":
         if col.field == "co_departments":
-            return ",".join(d.uscc for d in obj.co_departments.all())  # type: ignore[attr-defined]
+            return ",".join(s.department.uscc for s in obj.co_steps.all())  # type: ignore[attr-defined]
         return ",".join(str(v) for v in value or [])
     if col.kind == "ref":
         return "" if value is None else _ref_key(value)
@@ -230,7 +231,7 @@ def _instructions(wb: Workbook) -> None:
 
 def export_workbook(matters: QuerySet[Matter]) -> bytes:
     matters = matters.select_related("department", "licence_type").prefetch_related(
-        "co_departments", "guides__materials__licence_type", "guides__fees"
+        "co_departments", "co_steps__department", "guides__materials__licence_type", "guides__fees"
     )
     matter_list = list(matters)
     departments: dict[int, Department] = {}
@@ -473,10 +474,12 @@ def _import_rows(data: dict, user: Any, errors: list, counts: dict[str, int]) ->
             fail("事项", row, MATTER_COLS, exc)
             continue
         changed |= _put_custom(matter, custom, user)
-        wanted_co = {departments[c].pk for c in co_codes}
-        if set(matter.co_departments.values_list("pk", flat=True)) != wanted_co:
-            matter.co_departments.set(wanted_co)
-            changed = True
+        try:  # in the order the sheet lists them: a serial review's
+            co = list(dict.fromkeys(departments[c] for c in co_codes))
+            changed |= matter_set_co_departments(matter=matter, departments=co, user=user)
+        except ValidationError as exc:
+            fail("事项", row, MATTER_COLS, exc)
+            continue
         matters[code] = matter
         counts["matters"] += changed
         if status == Matter.Status.PUBLISHED and matter.status != status:

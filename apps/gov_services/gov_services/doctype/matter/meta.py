@@ -22,3 +22,12 @@ ONLINE_LEVEL_CHANGE = {
         "set_once": ["matter", "from_level", "to_level", "reason"],
     },
 }
+
+ONLINE_LEVEL = {
+    "name": "Online Level",
+    "model": "gov_services.OnlineLevelRule",
+    "module": "Matters",
+    "icon": "stairs",
+    "natural_key": "level",
+    "controller": "gov_services.gov_services.doctype.matter.controller.OnlineLevelRuleController",
+}

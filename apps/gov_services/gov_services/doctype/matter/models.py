@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +93,11 @@ class Matter(Document):
     )
     joint_mode = models.CharField(_("joint handling"), max_length=10, choices=JointMode.choices, blank=True, default="")
     co_departments = models.ManyToManyField(
-        "gov_services.Department", verbose_name=_("co-departments"), blank=True, related_name="co_matters"
+        "gov_services.Department",
+        verbose_name=_("co-departments"),
+        blank=True,
+        related_name="co_matters",
+        through="gov_services.MatterCoDepartment",
     )
     issues_licence = models.BooleanField(_("issues a licence"), default=False)
     licence_type = models.ForeignKey(
@@ -144,6 +149,86 @@ class Matter(Document):
             errors["promised_limit"] = _("The promised time limit cannot exceed the statutory one.")
         if errors:
             raise ValidationError(errors)
+
+
+class MatterCoDepartment(models.Model):
+    """A co-department of a joint-handling matter (联办件), in the order a serial review (前后置) passes the file,
+    with the working days it has for its opinion (S001 三(四)1(2): 各部门应分别在规定时间内完成)."""
+
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.CASCADE, related_name="co_steps")
+    department = models.ForeignKey(
+        "gov_services.Department", verbose_name=_("co-department"), on_delete=models.CASCADE, related_name="+"
+    )
+    idx = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("In a serial review the file passes in this order; parallel: all at once.")
+    )
+    review_days = models.PositiveSmallIntegerField(
+        _("working days for its opinion"), default=5, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        db_table = "gov_services_matter_co_departments"  # the table the plain many-to-many had, rows kept
+        verbose_name = _("co-department")
+        verbose_name_plural = _("co-departments")
+        ordering = ["matter", "idx", "id"]
+        unique_together = [("matter", "department")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}·{self.department_id}"
+
+
+def _validate_policy_names(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValidationError(_("A list of deadline policy names."))
+
+
+class OnlineLevelRule(Document):
+    """One rung of the online-level ladder (网上办理层级, S000 arts. 9, 12), as data: whether a matter at this
+    level is applied for online, which time limits an online application at it starts, and whether moving a
+    matter off it to a higher-numbered level needs approval, and whose. Shipped as S000 describes it: levels 1
+    and 2 are submitted online, signed for within 4 working hours and answered in writing within 1 working day
+    (art. 9(1)); moving them to 2 or 3 needs the approval of the reform lead department and the service
+    administration (art. 12)."""
+
+    level = models.PositiveSmallIntegerField(_("level"), unique=True, validators=[MinValueValidator(1)])
+    label_zh = models.CharField(_("label (Chinese)"), max_length=50)
+    label_en = models.CharField(_("label (English)"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    accepts_online = models.BooleanField(
+        _("applied for online"), default=True, help_text=_("The portal offers the online application.")
+    )
+    clocks = models.JSONField(
+        _("time limits it starts"),
+        default=list,
+        blank=True,
+        validators=[_validate_policy_names],
+        help_text=_(
+            "Deadline policies of an online application that apply at this level (their conditions read "
+            "doc.online_clocks), e.g. application_sign_for."
+        ),
+    )
+    raise_needs_approval = models.BooleanField(
+        _("moving up needs approval"),
+        default=False,
+        help_text=_("Moving a matter from this level to a higher-numbered one needs an approved online level change."),
+    )
+    approval_by = models.CharField(
+        _("approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Whose approval the change needs, as the regulation names them (recorded by document number)."),
+    )
+    approver_role = models.CharField(
+        _("role that records the approval"), max_length=100, blank=True, help_text=_("e.g. Supervisor")
+    )
+
+    class Meta(Document.Meta):
+        verbose_name = _("online level")
+        verbose_name_plural = _("online levels")
+        ordering = ["level"]
+
+    def __str__(self) -> str:
+        return self.label_zh or str(self.level)
 
 
 class OnlineLevelChange(Document):

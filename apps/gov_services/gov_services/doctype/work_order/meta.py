@@ -20,7 +20,10 @@ DOCTYPE = {
     },
     "unmask_permission": "gov_services.view_id_number",
     "controller": "gov_services.gov_services.doctype.work_order.controller.WorkOrderController",
-    # The revisit is the hotline's (S000 art. 10): its satisfaction is set by the revisit actions.
+    # The revisit is the hotline's (S000 art. 10): its satisfaction is set by the revisit actions. The lead unit is
+    # `department`, the co-units the child table `co_departments` (WorkOrderCoUnit, named by the hotline); the
+    # controller holds the 12345 ticket, the return limit (deadline policy work_order_return) and the reply's
+    # outcome (a result document, or a written explanation) — see controller.py and README.md.
     "field_rules": {
         "read_only": ["number"],
         "set_once": ["received_at", "source", "order_type"],
@@ -29,6 +32,7 @@ DOCTYPE = {
             "revisit_note": ["Hotline Agent"],
             "department": ["Hotline Agent"],
             "received_at": ["Hotline Agent"],
+            "hotline_ticket_no": ["Hotline Agent"],  # what 12345 numbered the order it handed over
         },
     },
 }

@@ -38,9 +38,26 @@ class WorkOrder(Document):
         SATISFIED = "satisfied", _("Satisfied")
         UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
+    class Outcome(models.TextChoices):
+        """What a unit's reply reports (S000 art. 8): done, with its result document, or not possible, with a
+        written explanation."""
+
+        COMPLETED = "completed", _("Completed")
+        CANNOT_COMPLETE = "cannot_complete", _("Cannot be completed")
+
     number = models.CharField(_("work order number"), max_length=40, unique=True, editable=False)
     order_type = models.CharField(_("type"), max_length=14, choices=Type.choices)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    # NULL unless the order came from 12345: the unique index then holds the 12345 tickets only (MariaDB has no
+    # partial unique index), and the controller keeps it so on every writer
+    hotline_ticket_no = models.CharField(
+        _("12345 ticket number"),
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The number the 12345 hotline gave the order; required when it came from 12345."),
+    )
     subject = models.CharField(_("subject"), max_length=200)
     content = models.TextField(_("content"))
     applicant_name = models.CharField(_("applicant"), max_length=100)
@@ -77,6 +94,7 @@ class WorkOrder(Document):
         blank=True,
         on_delete=models.PROTECT,
         related_name="work_orders",
+        help_text=_("The unit that handles the order — the lead unit when several departments are involved."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
@@ -85,6 +103,12 @@ class WorkOrder(Document):
     return_reason = models.TextField(_("reason for returning"), blank=True)
     return_basis = models.TextField(_("basis for returning"), blank=True)
     reply = models.TextField(_("reply"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    explanation = models.TextField(
+        _("written explanation"),
+        blank=True,
+        help_text=_("Why the order cannot be completed (S000 art. 8); required with that outcome."),
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     result_file = models.FileField(
         _("result document"), upload_to="work_orders/%Y/%m/", blank=True, storage=private_storage
@@ -123,3 +147,26 @@ class WorkOrderMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order}: {self.text[:30]}"
+
+
+class WorkOrderCoUnit(models.Model):
+    """A co-unit (协办单位) of an order involving several departments (S000 art. 7): it sees the order and helps;
+    the order's department is the lead unit (牵头单位), which handles and answers it. Named by the hotline."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="co_departments"
+    )
+    department = models.ForeignKey(
+        "gov_services.Department", verbose_name=_("co-unit"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("co-unit")
+        verbose_name_plural = _("co-units")
+        ordering = ["work_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "department"], name="work_order_co_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}·{self.department_id}"
