@@ -60,7 +60,7 @@ def test_new_site_migrate_and_drop(backend: str, tmp_path: Path) -> None:
 
     migrated = bench("--site", "demo2", "migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
-    assert "fixtures Role: 0 created, 0 updated, 8 unchanged" in migrated.stderr
+    assert "fixtures Role: 0 created, 0 updated, 9 unchanged" in migrated.stderr
 
     again = bench("new-site", "demo2", "--db-type", backend, "--db-name", db_name, env=env)
     assert again.returncode == 1
